@@ -1,0 +1,139 @@
+/**
+ * The answers schema: the single source of truth for what the generator asks, the flags that answer it,
+ * defaults, validation and help text. argv parsing, prompts, --help and the manifest are all derived from
+ * `answerFields`.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { checkProjectName } from './names.js';
+
+export const TEMPLATE_IDS = ['express', 'fastapi', 'hybrid'] as const;
+export type TemplateId = (typeof TEMPLATE_IDS)[number];
+export const PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn', 'bun'] as const;
+export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
+
+/** What defaults may depend on: facts about how the CLI was launched, never about the target directory. */
+export interface DefaultsContext {
+  launchedBy: PackageManager;
+  /** Answers known so far (fields are resolved in declaration order). */
+  known: { directory?: string };
+}
+
+interface FieldBase<T> {
+  schema: z.ZodType<T>;
+  help: string;
+  /** A positional argument instead of a --flag. */
+  positional?: boolean;
+  /** Without a TTY (and without --yes) a missing value is an error rather than a default. */
+  requiredWithoutTty: boolean;
+  /** Stored in the project's manifest so upgrades can re-render with the same answers. */
+  recorded: boolean;
+  default: (ctx: DefaultsContext) => T;
+  prompt?: string;
+}
+export interface StringField extends FieldBase<string> {
+  kind: 'string';
+  placeholder?: string;
+}
+export interface ChoiceField<T extends string = string> extends FieldBase<T> {
+  kind: 'choice';
+  choices: readonly { value: T; label: string; hint?: string }[];
+}
+export interface BooleanField extends FieldBase<boolean> {
+  kind: 'boolean';
+}
+export type Field = StringField | ChoiceField | BooleanField;
+
+const nameSchema = z.string().superRefine((value, ctx) => {
+  const problem = checkProjectName(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+export const answerFields = {
+  directory: {
+    kind: 'string',
+    positional: true,
+    schema: z.string().min(1, 'The directory cannot be empty; use "." for the current directory.'),
+    help: 'Directory to create the project in ("." for the current one)',
+    prompt: 'Where should the project be created?',
+    placeholder: 'my-backend',
+    requiredWithoutTty: true,
+    recorded: false,
+    default: () => 'my-backend',
+  },
+  name: {
+    kind: 'string',
+    schema: nameSchema,
+    help: 'Package name (default: the directory name)',
+    prompt: 'Package name',
+    requiredWithoutTty: false,
+    recorded: true,
+    default: ({ known }) => path.basename(path.resolve(known.directory ?? '.')),
+  },
+  template: {
+    kind: 'choice',
+    schema: z.enum(TEMPLATE_IDS),
+    help: 'Starter to generate',
+    prompt: 'Which starter?',
+    choices: [
+      { value: 'express', label: 'Express', hint: 'Express 5 + Prisma 7 + Zod, TypeScript' },
+      { value: 'fastapi', label: 'FastAPI', hint: 'FastAPI + SQLAlchemy 2 + Pydantic 2, Python' },
+      { value: 'hybrid', label: 'Hybrid', hint: 'Node gateway + Python worker over RabbitMQ' },
+    ],
+    requiredWithoutTty: true,
+    recorded: true,
+    default: () => 'express',
+  },
+  packageManager: {
+    kind: 'choice',
+    schema: z.enum(PACKAGE_MANAGERS),
+    help: 'Package manager for Node parts (default: the one that launched this CLI)',
+    choices: PACKAGE_MANAGERS.map((value) => ({ value, label: value })),
+    requiredWithoutTty: false,
+    recorded: true,
+    default: ({ launchedBy }) => launchedBy,
+  },
+  install: {
+    kind: 'boolean',
+    schema: z.boolean(),
+    help: 'Install dependencies after generating',
+    prompt: 'Install dependencies now?',
+    requiredWithoutTty: false,
+    recorded: false,
+    default: () => true,
+  },
+  git: {
+    kind: 'boolean',
+    schema: z.boolean(),
+    help: 'Initialise a git repository with a first commit',
+    requiredWithoutTty: false,
+    recorded: false,
+    default: () => true,
+  },
+} satisfies Record<string, Field>;
+
+export type AnswerKey = Extract<keyof typeof answerFields, string>;
+export const ANSWER_KEYS = Object.keys(answerFields) as AnswerKey[];
+
+export const answersSchema = z.object({
+  directory: answerFields.directory.schema,
+  name: answerFields.name.schema,
+  template: answerFields.template.schema,
+  packageManager: answerFields.packageManager.schema,
+  install: answerFields.install.schema,
+  git: answerFields.git.schema,
+});
+export type Answers = z.infer<typeof answersSchema>;
+
+/** The subset of answers that shapes rendered files, stored in the manifest. Never holds secrets. */
+export type RecordedAnswers = Pick<Answers, 'name' | 'template' | 'packageManager'>;
+export function recordedAnswers(a: Answers): RecordedAnswers {
+  const entries = ANSWER_KEYS.filter((k) => answerFields[k].recorded).map((k) => [k, a[k]]);
+  return Object.fromEntries(entries) as RecordedAnswers;
+}
+
+/** The CLI flag for a field: camelCase key -> kebab-case flag. */
+export function flagName(key: AnswerKey): string {
+  if (key === 'packageManager') return 'pm';
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

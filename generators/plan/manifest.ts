@@ -1,0 +1,62 @@
+/**
+ * The manifest a generated project carries in .polyglot/: who generated it, from which template version,
+ * with which answers, and the pristine baseline an upgrade three-way merges against (stored with the
+ * project, so upgrades never depend on re-rendering an old template).
+ */
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { z } from 'zod';
+import type { RecordedAnswers } from '../answers/schema.js';
+
+export const MANIFEST_DIR = '.polyglot';
+export const MANIFEST_PATH = `${MANIFEST_DIR}/manifest.json`;
+export const BASELINE_PATH = `${MANIFEST_DIR}/baseline.json.gz`;
+export const MANIFEST_VERSION = 1;
+
+export const manifestSchema = z
+  .object({
+    manifestVersion: z.literal(MANIFEST_VERSION),
+    generator: z.object({ name: z.string(), version: z.string() }),
+    template: z.object({ id: z.string(), version: z.string(), source: z.string() }),
+    answers: z.record(z.string(), z.union([z.string(), z.boolean(), z.number()])),
+    baseline: z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+    /** sha256 of every generated file as generated: lets an upgrade see which files the user changed. */
+    files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
+  })
+  .strict();
+export type Manifest = z.infer<typeof manifestSchema>;
+
+/** The baseline archive: every generated file's exact bytes and exec bit. */
+export const baselineSchema = z.object({
+  files: z.record(z.string(), z.object({ executable: z.boolean(), base64: z.string() })),
+});
+
+export interface ManifestInput {
+  generatorName: string;
+  generatorVersion: string;
+  template: { id: string; version: string; source: string };
+  answers: RecordedAnswers;
+  files: readonly { path: string; content: Buffer; executable: boolean }[];
+}
+
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Returns the two files the manifest consists of. Deterministic: same input, same bytes. */
+export function buildManifestFiles(input: ManifestInput): { manifest: Buffer; baseline: Buffer } {
+  const sorted = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const baselineJson = JSON.stringify({
+    files: Object.fromEntries(sorted.map((f) => [f.path, { executable: f.executable, base64: f.content.toString('base64') }])),
+  });
+  const baseline = gzipSync(baselineJson, { level: 9 });
+  const manifest: Manifest = {
+    manifestVersion: MANIFEST_VERSION,
+    generator: { name: input.generatorName, version: input.generatorVersion },
+    template: input.template,
+    answers: { ...input.answers },
+    baseline: { path: BASELINE_PATH, sha256: sha256(baseline) },
+    files: Object.fromEntries(sorted.map((f) => [f.path, sha256(f.content)])),
+  };
+  return { manifest: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), baseline };
+}

@@ -1,0 +1,140 @@
+/**
+ * answers + loaded template -> plan. Pure: the plan holds every file's final bytes and the post-steps to
+ * run; nothing here reads or writes the target.
+ */
+import path from 'node:path';
+import { recordedAnswers, type Answers } from '../answers/schema.js';
+import { pythonDistributionName, pythonModuleName } from '../answers/names.js';
+import { CliError } from '../errors.js';
+import type { LoadedTemplate } from '../templates/load.js';
+import { BASELINE_PATH, buildManifestFiles, MANIFEST_DIR, MANIFEST_PATH } from './manifest.js';
+import { adaptPackageJson, installCommand, runScriptCommand, runScriptText } from './package-manager.js';
+import { isRendered, outputPath, renderEjs, type RenderData } from './render.js';
+
+export interface PlannedFile {
+  path: string;
+  content: Buffer;
+  executable: boolean;
+}
+
+export interface PostStep {
+  id: string;
+  title: string;
+  kind: 'install' | 'script' | 'git';
+  command: string;
+  args: string[];
+  /** Relative to the project root. */
+  cwd: string;
+  /** How the user reruns it by hand, shown when it fails or was skipped. */
+  rerun: string;
+  /** Set when the step is planned but switched off by an answer (e.g. --no-install). */
+  skipped?: string;
+}
+
+export interface Plan {
+  targetDir: string;
+  answers: Answers;
+  template: { id: string; version: string; source: string };
+  files: PlannedFile[];
+  postSteps: PostStep[];
+}
+
+export interface PlanContext {
+  cwd: string;
+  generatorName: string;
+  generatorVersion: string;
+  nodeVersion: string;
+  templateSource: string;
+}
+
+export function renderData(answers: Answers, template: LoadedTemplate, ctx: PlanContext): RenderData {
+  return {
+    projectName: answers.name,
+    title: answers.name,
+    pythonPackage: pythonDistributionName(answers.name),
+    pythonModule: pythonModuleName(answers.name),
+    packageManager: answers.packageManager,
+    pmRun: runScriptText(answers.packageManager, '').trimEnd(),
+    nodeVersion: ctx.nodeVersion,
+    generatorVersion: ctx.generatorVersion,
+    templateVersion: template.meta.version,
+  };
+}
+
+function renderFiles(answers: Answers, template: LoadedTemplate, data: RenderData): PlannedFile[] {
+  const byPath = new Map<string, PlannedFile>();
+  for (const file of template.files) {
+    const out = outputPath(file.path);
+    if (out === MANIFEST_DIR || out.startsWith(`${MANIFEST_DIR}/`)) {
+      throw new CliError('plan', `The template may not write ${out}; ${MANIFEST_DIR}/ belongs to the generator.`, { exitCode: 1 });
+    }
+    let content = isRendered(file.path) ? Buffer.from(renderEjs(file.path, file.content.toString('utf8'), data)) : file.content;
+    if (path.posix.basename(out) === 'package.json') {
+      const pkg = JSON.parse(content.toString('utf8')) as Record<string, unknown>;
+      const dir = path.posix.dirname(out);
+      const name = dir === '.' ? answers.name : `${answers.name}-${dir.replace(/\//g, '-')}`;
+      content = Buffer.from(`${JSON.stringify(adaptPackageJson(pkg, name, answers.packageManager), null, 2)}\n`);
+    }
+    byPath.set(out, { path: out, content, executable: file.executable });
+  }
+  const files = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // A path that is both a file and a directory cannot be written; fail here rather than midway.
+  const paths = new Set(files.map((f) => f.path));
+  for (const f of files) {
+    for (let dir = path.posix.dirname(f.path); dir !== '.'; dir = path.posix.dirname(dir)) {
+      if (paths.has(dir)) throw new CliError('plan', `The template has both a file and a directory at ${dir}.`, { exitCode: 1 });
+    }
+  }
+  return files;
+}
+
+function planPostSteps(answers: Answers, template: LoadedTemplate): PostStep[] {
+  const steps: PostStep[] = [];
+  const pm = answers.packageManager;
+  const noInstall = answers.install ? undefined : '--no-install';
+  if (template.meta.install === 'node') {
+    const [command, args] = installCommand(pm);
+    steps.push({ id: 'install', title: `Install dependencies with ${pm}`, kind: 'install', command, args, cwd: '.', rerun: `${command} ${args.join(' ')}`, skipped: noInstall });
+  }
+  for (const s of template.postSteps) {
+    const [command, args] = runScriptCommand(pm, s.script);
+    const cwd = s.cwd ?? '.';
+    const prefix = cwd === '.' ? '' : `cd ${cwd} && `;
+    steps.push({ id: s.id, title: s.title, kind: 'script', command, args, cwd, rerun: prefix + runScriptText(pm, s.script), skipped: noInstall });
+  }
+  steps.push({
+    id: 'git',
+    title: 'Initialise git and commit',
+    kind: 'git',
+    command: 'git',
+    args: [],
+    cwd: '.',
+    rerun: 'git init && git add -A && git commit -m "Initial commit from create-polyglot-backend"',
+    skipped: answers.git ? undefined : '--no-git',
+  });
+  return steps;
+}
+
+export function buildPlan(answers: Answers, template: LoadedTemplate, ctx: PlanContext): Plan {
+  const data = renderData(answers, template, ctx);
+  const files = renderFiles(answers, template, data);
+  const templateRef = { id: template.meta.id, version: template.meta.version, source: ctx.templateSource };
+  const { manifest, baseline } = buildManifestFiles({
+    generatorName: ctx.generatorName,
+    generatorVersion: ctx.generatorVersion,
+    template: templateRef,
+    answers: recordedAnswers(answers),
+    files,
+  });
+  files.push(
+    { path: BASELINE_PATH, content: baseline, executable: false },
+    { path: MANIFEST_PATH, content: manifest, executable: false },
+  );
+  return {
+    targetDir: path.resolve(ctx.cwd, answers.directory),
+    answers,
+    template: templateRef,
+    files,
+    postSteps: planPostSteps(answers, template),
+  };
+}

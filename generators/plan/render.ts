@@ -1,0 +1,75 @@
+/**
+ * Template file -> project file: output-path rules and EJS rendering. Pure: no file system access.
+ *
+ * Path rules: a path segment starting with a single "_" starts with "." in the output ("_gitignore" ->
+ * ".gitignore"; npm publish would drop the real dotfiles), "__x" -> "_x" escapes it; a ".ejs" suffix is
+ * rendered and dropped. Every other file is copied byte for byte.
+ */
+import ejs from 'ejs';
+import { CliError } from '../errors.js';
+
+export type RenderData = Readonly<Record<string, string | number | boolean>>;
+
+export function outputPath(templatePath: string): string {
+  const segments = templatePath.split('/').map((seg) => {
+    if (seg.startsWith('__')) return seg.slice(1);
+    if (seg.startsWith('_')) return `.${seg.slice(1)}`;
+    return seg;
+  });
+  const joined = segments.join('/');
+  const out = joined.endsWith('.ejs') ? joined.slice(0, -'.ejs'.length) : joined;
+  assertSafeRelativePath(out);
+  return out;
+}
+
+/** A planned path must stay inside the project: relative, no "..", no empty or NUL segments. */
+export function assertSafeRelativePath(p: string): void {
+  const segments = p.split(/[\\/]/);
+  const bad =
+    p === '' ||
+    p.startsWith('/') ||
+    /^[a-zA-Z]:/.test(p) ||
+    p.includes('\0') ||
+    segments.some((s) => s === '' || s === '.' || s === '..') ||
+    segments[0] === '.git';
+  if (bad) {
+    throw new CliError('plan', `The template tries to write outside the project or into .git: "${p}".`, {
+      exitCode: 1,
+      hint: 'The template is broken or hostile; nothing was written.',
+    });
+  }
+}
+
+export function isRendered(templatePath: string): boolean {
+  return templatePath.endsWith('.ejs');
+}
+
+/**
+ * Strict EJS: data is passed as locals and destructured, so a template that names an unknown variable
+ * fails instead of printing "undefined". Options are a fixed literal, never derived from data.
+ */
+export function renderEjs(templatePath: string, source: string, data: RenderData): string {
+  try {
+    return ejs.render(source, { ...data }, {
+      strict: true,
+      destructuredLocals: Object.keys(data),
+      async: false,
+      filename: templatePath,
+      // Includes would read from disk at render time; templates share fragments through layers instead.
+      includer: () => {
+        throw new Error('include() is not supported in templates; use a layer instead');
+      },
+    });
+  } catch (err) {
+    throw new CliError('plan', `Template file ${templatePath} failed to render: ${firstLine(err)}`, {
+      exitCode: 1,
+      hint: 'This is a bug in the template; nothing was written.',
+    });
+  }
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const lines = msg.split('\n').filter((l) => l.trim() !== '');
+  return lines[lines.length - 1] ?? msg;
+}

@@ -1,0 +1,114 @@
+/**
+ * Reads a template (and the templates it layers on) into memory. Read-only; refuses symlinks and anything
+ * but regular files and directories, because a template is untrusted input.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { CliError } from '../errors.js';
+import { TEMPLATES_DIR } from '../package-root.js';
+import { templateMetaSchema, type TemplateMeta, type TemplatePostStep } from './template-meta.js';
+
+export interface TemplateFile {
+  /** Path inside the template, with "/" separators, as stored (before renames and .ejs). */
+  path: string;
+  content: Buffer;
+  executable: boolean;
+}
+
+export interface LoadedTemplate {
+  meta: TemplateMeta;
+  /** Files of every layer, in order; a later file with the same output path wins. */
+  files: TemplateFile[];
+  /** Post-steps of every layer, with `cwd` relative to the project root. */
+  postSteps: TemplatePostStep[];
+}
+
+const META_FILE = 'template.json';
+
+/** Built-in template ids that this installation actually ships. */
+export function availableTemplates(root = TEMPLATES_DIR): string[] {
+  try {
+    return readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith('_') && existsSync(path.join(root, d.name, META_FILE)))
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+export async function readTemplateMeta(id: string, root = TEMPLATES_DIR): Promise<TemplateMeta> {
+  const file = path.join(root, id, META_FILE);
+  let raw: string;
+  try {
+    raw = await fs.readFile(file, 'utf8');
+  } catch {
+    const available = availableTemplates(root);
+    throw new CliError('template', `The "${id}" starter is not available in this version of create-polyglot-backend yet.`, {
+      hint: `Available starters: ${available.join(', ') || 'none'}. Newer versions may have it: npx create-polyglot-backend@latest`,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new CliError('template', `${file} is not valid JSON: ${(err as Error).message}`, { exitCode: 1 });
+  }
+  const parsed = templateMetaSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError('template', `${file}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'is invalid'}`, { exitCode: 1 });
+  }
+  if (parsed.data.id !== id) {
+    throw new CliError('template', `${file} declares id "${parsed.data.id}" but lives in "${id}/".`, { exitCode: 1 });
+  }
+  return parsed.data;
+}
+
+async function walk(dir: string, rel = ''): Promise<TemplateFile[]> {
+  const out: TemplateFile[] = [];
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+    const abs = path.join(dir, entry.name);
+    if (entry.isSymbolicLink()) {
+      throw new CliError('template', `The template contains a symbolic link (${relPath}); templates may only hold regular files.`, { exitCode: 1 });
+    }
+    if (entry.isDirectory()) {
+      if (entry.name === 'node_modules' || entry.name === '.git') continue;
+      out.push(...(await walk(abs, relPath)));
+    } else if (entry.isFile()) {
+      if (!rel && entry.name === META_FILE) continue;
+      const stat = await fs.stat(abs);
+      out.push({ path: relPath, content: await fs.readFile(abs), executable: (stat.mode & 0o111) !== 0 });
+    } else {
+      throw new CliError('template', `The template contains ${relPath}, which is not a regular file.`, { exitCode: 1 });
+    }
+  }
+  return out;
+}
+
+export async function loadTemplate(id: string, root = TEMPLATES_DIR, seen: string[] = []): Promise<LoadedTemplate> {
+  if (seen.includes(id)) {
+    throw new CliError('template', `Template layers form a cycle: ${[...seen, id].join(' -> ')}`, { exitCode: 1 });
+  }
+  const meta = await readTemplateMeta(id, root);
+  const files: TemplateFile[] = [];
+  const postSteps: TemplatePostStep[] = [];
+  for (const layer of meta.layers) {
+    const base = await loadTemplate(layer.template, root, [...seen, id]);
+    const prefix = layer.into ? `${layer.into}/` : '';
+    files.push(...base.files.map((f) => ({ ...f, path: prefix + f.path })));
+    postSteps.push(...base.postSteps.map((s) => ({ ...s, cwd: joinCwd(layer.into, s.cwd) })));
+  }
+  files.push(...(await walk(path.join(root, id))));
+  postSteps.push(...meta.postSteps);
+  return { meta, files, postSteps };
+}
+
+function joinCwd(into: string | undefined, cwd: string | undefined): string | undefined {
+  const parts = [into, cwd].filter((p): p is string => p !== undefined && p !== '');
+  return parts.length ? parts.join('/') : undefined;
+}

@@ -1,0 +1,49 @@
+/** --help text, derived from the answers schema and the run options so it can never drift from them. */
+import { RUN_OPTION_HELP } from '../answers/args.js';
+import { ANSWER_KEYS, answerFields, flagName, type Field } from '../answers/schema.js';
+import { ExitCode } from '../errors.js';
+import { availableTemplates } from '../templates/load.js';
+
+export function helpText(version: string): string {
+  const rows: [string, string][] = [];
+  for (const key of ANSWER_KEYS) {
+    const field: Field = answerFields[key];
+    if ('positional' in field && field.positional) continue;
+    const flag = flagName(key);
+    if (field.kind === 'boolean') rows.push([`--${flag}, --no-${flag}`, `${field.help} (default: yes)`]);
+    else if (field.kind === 'choice') rows.push([`--${flag} <${field.choices.map((c) => c.value).join('|')}>`, field.help]);
+    else rows.push([`--${flag} <value>`, field.help]);
+  }
+  for (const o of Object.values(RUN_OPTION_HELP)) rows.push([`${o.short ? `-${o.short}, ` : ''}--${o.flag}`, o.help]);
+  const width = Math.max(...rows.map(([l]) => l.length)) + 2;
+  const options = rows.map(([l, r]) => `  ${l.padEnd(width)}${r}`).join('\n');
+  const available = availableTemplates();
+  const templates = answerFields.template.choices
+    .map((c) => `  ${c.value.padEnd(10)}${c.hint ?? ''}${available.includes(c.value) ? '' : ' (not in this version yet)'}`)
+    .join('\n');
+  const codes = Object.entries(ExitCode)
+    .map(([name, code]) => `  ${String(code).padEnd(5)}${name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)}`)
+    .join('\n');
+  return `create-polyglot-backend ${version}
+
+Usage: create-polyglot-backend [directory] [options]
+       npm create polyglot-backend@latest [directory] -- [options]
+
+Starters:
+${templates}
+
+Options:
+${options}
+
+Without a terminal (pipes, CI=true) nothing is asked: give [directory] and --template, or --yes.
+
+Examples:
+  npx create-polyglot-backend my-api --template express
+  npm create polyglot-backend@latest my-api -- --template express --pm npm --no-git
+  pnpm create polyglot-backend my-api --template express --no-install
+  npx create-polyglot-backend my-api --template express --dry-run --json
+
+Exit codes:
+${codes}
+`;
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+// `.meta({ id })` names a schema as a reusable OpenAPI component
+// (@asteasolutions/zod-to-openapi reads Zod 4 metadata directly).
+
+export const userSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.email(),
+    name: z.string(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'User' });
+
+const email = z.email().max(254).toLowerCase().meta({ example: 'ada@example.com' });
+const name = z.string().trim().min(1).max(100).meta({ example: 'Ada Lovelace' });
+
+// strictObject: unknown fields are rejected instead of silently ignored.
+export const createUserBody = z.strictObject({ email, name }).meta({ id: 'CreateUser' });
+
+export const updateUserBody = z
+  .strictObject({ email: email.optional(), name: name.optional() })
+  .refine((body) => Object.keys(body).length > 0, 'Provide at least one field to update')
+  .meta({ id: 'UpdateUser' });
+
+export const userIdParams = z.object({ id: z.uuid() });
+
+export const listUsersQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export const userListSchema = z
+  .object({
+    data: z.array(userSchema),
+    page: z.object({ limit: z.int(), offset: z.int(), total: z.int() }),
+  })
+  .meta({ id: 'UserList' });
+
+export type CreateUserInput = z.output<typeof createUserBody>;
+export type UpdateUserInput = z.output<typeof updateUserBody>;
+export type ListUsersQuery = z.output<typeof listUsersQuery>;
