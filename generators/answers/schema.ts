@@ -65,7 +65,6 @@ export const answerFields = {
     kind: 'string',
     schema: nameSchema,
     help: 'Package name (default: the directory name)',
-    prompt: 'Package name',
     requiredWithoutTty: false,
     recorded: true,
     default: ({ known }) => path.basename(path.resolve(known.directory ?? '.')),

@@ -28,11 +28,12 @@ async function insideGitWorkTree(dir: string): Promise<boolean> {
 async function runGit(dir: string): Promise<string | undefined> {
   const parent = path.dirname(dir);
   if (await insideGitWorkTree(parent)) return 'already inside a git repository';
-  await execa('git', ['init', '--quiet'], { cwd: dir });
-  await execa('git', ['add', '-A'], { cwd: dir });
+  const opts = { cwd: dir, all: true, stdin: 'ignore' } as const;
+  await execa('git', ['init', '--quiet'], opts);
+  await execa('git', ['add', '-A'], opts);
   const email = await execa('git', ['config', 'user.email'], { cwd: dir, reject: false });
   const identity = email.exitCode === 0 && email.stdout.trim() !== '' ? [] : FALLBACK_IDENTITY;
-  await execa('git', [...identity, 'commit', '--quiet', '--no-verify', '-m', COMMIT_MESSAGE], { cwd: dir });
+  await execa('git', [...identity, 'commit', '--quiet', '--no-verify', '-m', COMMIT_MESSAGE], opts);
   return undefined;
 }
 

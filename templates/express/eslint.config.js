@@ -1,0 +1,25 @@
+// ESLint 10 flat config: type-aware rules via typescript-eslint's project service.
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import { defineConfig } from 'eslint/config';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  { ignores: ['dist/', 'coverage/', '.data/', 'src/generated/'] },
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: globals.node,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  // Plain JS config files are not part of the TypeScript project.
+  { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  // Last: turn off stylistic rules that Prettier owns.
+  prettier,
+);

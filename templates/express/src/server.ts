@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { createApp } from './app.js';
+import { EnvError, loadEnv } from './config/env.js';
+import { openDatabase } from './db/database.js';
+import { createShutdown, listen, serverPort } from './lib/http-server.js';
+import { createLogger } from './lib/logger.js';
+
+// Local convenience: read .env if present (Node's built-in loader; real environment
+// variables take precedence). Containers and CI pass real environment variables.
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+let env;
+try {
+  env = loadEnv();
+} catch (err) {
+  if (!(err instanceof EnvError)) throw err;
+  // Fail fast with a readable message and no stack trace.
+  console.error(err.message);
+  process.exit(1);
+}
+
+const logger = createLogger(env.LOG_LEVEL);
+const db = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR });
+
+if (db.kind === 'pglite') {
+  logger.info({ dataDir: env.PGLITE_DATA_DIR }, 'DATABASE_URL not set: using embedded PGlite');
+  // The embedded database is ours alone: keep it migrated automatically. PostgreSQL
+  // is migrated explicitly (`npm run db:migrate`) as a deploy step.
+  await db.migrate(logger);
+}
+
+const app = createApp({ config: env, logger, prisma: db.prisma, checkDatabase: db.ping });
+const server = await listen(app, env.PORT, env.HOST);
+logger.info({ host: env.HOST, port: serverPort(server), database: db.kind }, 'server listening');
+
+const shutdown = createShutdown({
+  server,
+  logger,
+  timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  onClose: () => db.close(),
+});
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    void shutdown(signal).then((clean) => process.exit(clean ? 0 : 1));
+  });
+}

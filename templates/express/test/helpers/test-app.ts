@@ -1,0 +1,42 @@
+import type { Express } from 'express';
+import { createApp, type AppConfig, type AppDeps } from '../../src/app.js';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { createLogger } from '../../src/lib/logger.js';
+
+export const silentLogger = createLogger('silent');
+
+export const testConfig: AppConfig = {
+  CORS_ORIGINS: ['https://app.example.com'],
+  RATE_LIMIT_MAX: 10_000,
+  RATE_LIMIT_WINDOW_MS: 60_000,
+  BODY_LIMIT: '100kb',
+  TRUST_PROXY: 0,
+};
+
+/**
+ * The database the tests run against: real PostgreSQL when DATABASE_URL is set
+ * (CI), otherwise a fresh in-memory PGlite per test file. Migrations are applied
+ * by the tests themselves, exactly as in production.
+ */
+export async function openTestDatabase(): Promise<Database> {
+  const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, pgliteDataDir: 'memory://' });
+  await db.migrate();
+  return db;
+}
+
+/** Isolates tests from each other (and from other files on a shared PostgreSQL). */
+export async function resetDatabase(db: Database): Promise<void> {
+  await db.prisma.$executeRawUnsafe('TRUNCATE TABLE "users" CASCADE');
+}
+
+type Overrides = Partial<Omit<AppDeps, 'config'>> & { config?: Partial<AppConfig> };
+
+export function buildTestApp(db: Database, overrides: Overrides = {}): Express {
+  return createApp({
+    logger: silentLogger,
+    prisma: db.prisma,
+    checkDatabase: db.ping,
+    ...overrides,
+    config: { ...testConfig, ...overrides.config },
+  });
+}

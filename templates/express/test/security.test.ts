@@ -1,0 +1,128 @@
+import { Router } from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../src/db/database.js';
+import { buildTestApp, openTestDatabase, resetDatabase } from './helpers/test-app.js';
+
+let db: Database;
+let app: ReturnType<typeof buildTestApp>;
+
+// A test-only route that fails with an internal message that must never reach clients.
+const boom = Router().get('/__boom', () => {
+  throw new Error('connection string postgres://admin:s3cret@db/internal leaked?');
+});
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  app = buildTestApp(db, { extraRouters: [boom] });
+});
+beforeEach(() => resetDatabase(db));
+afterAll(() => db.close());
+
+describe('security headers', () => {
+  it('sets helmet headers and hides X-Powered-By', async () => {
+    for (const path of ['/healthz', '/users', '/nope']) {
+      const res = await request(app).get(path);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['strict-transport-security']).toBeDefined();
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    }
+  });
+});
+
+describe('X-Request-Id', () => {
+  it('echoes a valid incoming id, also in error bodies', async () => {
+    const res = await request(app).get('/nope').set('X-Request-Id', 'abc-123.DEF:9');
+    expect(res.headers['x-request-id']).toBe('abc-123.DEF:9');
+    expect(res.body.error.requestId).toBe('abc-123.DEF:9');
+  });
+
+  it('replaces a missing, unsafe or too long id with a UUID', async () => {
+    const uuid = /^[0-9a-f-]{36}$/;
+    expect((await request(app).get('/healthz')).headers['x-request-id']).toMatch(uuid);
+    for (const bad of ['<script>', 'a b', 'x'.repeat(129)]) {
+      const res = await request(app).get('/healthz').set('X-Request-Id', bad);
+      expect(res.headers['x-request-id']).toMatch(uuid);
+    }
+  });
+});
+
+describe('CORS', () => {
+  it('allows an origin from CORS_ORIGINS', async () => {
+    const res = await request(app).get('/users').set('Origin', 'https://app.example.com');
+    expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
+  });
+
+  it('does not allow other origins, including on preflight', async () => {
+    const res = await request(app).get('/users').set('Origin', 'https://evil.example');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    const preflight = await request(app)
+      .options('/users')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'POST');
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('allows nobody when CORS_ORIGINS is empty (the default)', async () => {
+    const closed = buildTestApp(db, { config: { CORS_ORIGINS: [] } });
+    const res = await request(closed).get('/users').set('Origin', 'https://app.example.com');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('request bodies', () => {
+  it('answers 413 for a body over the limit', async () => {
+    const res = await request(app)
+      .post('/users')
+      .send({ email: 'a@example.com', name: 'x'.repeat(200 * 1024) });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers 400 for malformed JSON without echoing it', async () => {
+    const res = await request(app)
+      .post('/users')
+      .set('Content-Type', 'application/json')
+      .send('{"email": "secret-in-body", ');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('MALFORMED_JSON');
+    expect(res.text).not.toContain('secret-in-body');
+  });
+});
+
+describe('errors', () => {
+  it('answers unknown routes with a JSON 404', async () => {
+    const res = await request(app).get('/does-not-exist');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('answers 500 JSON without stack trace or internal message', async () => {
+    const res = await request(app).get('/__boom').set('X-Request-Id', 'req-500');
+    expect(res.status).toBe(500);
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(res.body).toEqual({
+      error: { code: 'INTERNAL_ERROR', message: 'Internal server error', requestId: 'req-500' },
+    });
+    expect(res.text).not.toMatch(/s3cret|postgres:|at .*\.ts/);
+  });
+});
+
+describe('rate limiting', () => {
+  it('answers 429 with Retry-After once the limit is reached', async () => {
+    const limited = buildTestApp(db, { config: { RATE_LIMIT_MAX: 2, RATE_LIMIT_WINDOW_MS: 60_000 } });
+    expect((await request(limited).get('/users')).status).toBe(200);
+    expect((await request(limited).get('/users')).status).toBe(200);
+    const res = await request(limited).get('/users');
+    expect(res.status).toBe(429);
+    expect(res.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('never throttles health probes', async () => {
+    const limited = buildTestApp(db, { config: { RATE_LIMIT_MAX: 1 } });
+    for (let i = 0; i < 3; i++) expect((await request(limited).get('/healthz')).status).toBe(200);
+  });
+});

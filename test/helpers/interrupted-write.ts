@@ -1,0 +1,33 @@
+// Child process for writer.test.ts: writes a plan and sends itself SIGINT after the 5th file, then
+// reports how the writer ended. A real signal, delivered to the real handler.
+import type { Answers } from '../../generators/answers/schema.js';
+import { CliError } from '../../generators/errors.js';
+import { realIo, writeProject } from '../../generators/write/writer.js';
+
+const target = process.argv[2]!;
+let count = 0;
+try {
+  await writeProject(
+    {
+      targetDir: target,
+      answers: { name: 'x' } as Answers,
+      template: { id: 't', version: '1.0.0', source: 'test' },
+      files: Array.from({ length: 50 }, (_, i) => ({ path: `f${i}.txt`, content: Buffer.from('x'), executable: false })),
+      postSteps: [],
+    },
+    {
+      ...realIo,
+      async writeFile(file, data, executable) {
+        await realIo.writeFile(file, data, executable);
+        if (++count === 5) process.kill(process.pid, 'SIGINT');
+        // Yield so the signal is delivered before the next file, as it would be during real I/O.
+        await new Promise((r) => setTimeout(r, 20));
+      },
+    },
+  );
+  process.stderr.write('write completed despite SIGINT\n');
+  process.exit(0);
+} catch (err) {
+  process.stderr.write(`cancelled at file ${count}: ${(err as Error).message}\n`);
+  process.exit(err instanceof CliError ? err.exitCode : 1);
+}

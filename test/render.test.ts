@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PACKAGE_MANAGERS, type Answers } from '../generators/answers/schema.js';
+import { CliError } from '../generators/errors.js';
+import { TEMPLATES_DIR } from '../generators/package-root.js';
+import { buildPlan, type PlanContext } from '../generators/plan/plan.js';
+import { outputPath, renderEjs } from '../generators/plan/render.js';
+import { availableTemplates, loadTemplate } from '../generators/templates/load.js';
+import { makeTmp, writeFixture } from './helpers/tmp.js';
+
+const ctx: PlanContext = { cwd: '/work', generatorName: 'create-polyglot-backend', generatorVersion: '9.9.9', nodeVersion: '24', templateSource: 'builtin' };
+const answersFor = (template: string, pm: Answers['packageManager'] = 'npm'): Answers =>
+  ({ directory: 'out', name: 'my-api', template, packageManager: pm, install: true, git: true }) as Answers;
+
+describe('outputPath', () => {
+  it.each([
+    ['_gitignore', '.gitignore'],
+    ['_github/workflows/ci.yml', '.github/workflows/ci.yml'],
+    ['__init__.py', '_init__.py'],
+    ['app/__main__.py', 'app/_main__.py'],
+    ['README.md.ejs', 'README.md'],
+    ['src/app.ts', 'src/app.ts'],
+  ])('%s -> %s', (from, to) => {
+    expect(outputPath(from)).toBe(to);
+  });
+
+  it.each(['_git/config', '_git'])('refuses %s (would write into .git)', (p) => {
+    expect(() => outputPath(p)).toThrow(CliError);
+  });
+});
+
+describe('renderEjs (strict)', () => {
+  it('renders known locals', () => {
+    expect(renderEjs('x.ejs', 'name=<%= projectName %>', { projectName: 'a' })).toBe('name=a');
+  });
+  it('fails on an unknown variable instead of printing undefined', () => {
+    expect(() => renderEjs('x.ejs', '<%= projectNme %>', { projectName: 'a' })).toThrow(/x\.ejs failed to render.*projectNme/);
+  });
+  it('does not let data act as options', () => {
+    // ejs once read options such as `client`/`escapeFunction` from data; here data stays data.
+    const out = renderEjs('x.ejs', '<%= projectName %>', { projectName: 'a', client: true, escapeFunction: 'process.exit' } as never);
+    expect(out).toBe('a');
+  });
+  it('refuses include(), which would read arbitrary files at render time', () => {
+    expect(() => renderEjs('x.ejs', "<%- include('/etc/passwd') %>", {})).toThrow(/failed to render/);
+  });
+});
+
+describe('every built-in template renders', () => {
+  const templates = availableTemplates();
+  it('ships at least the express starter', () => {
+    expect(templates).toContain('express');
+  });
+  for (const id of templates) {
+    for (const pm of PACKAGE_MANAGERS) {
+      it(`${id} with ${pm}`, async () => {
+        const template = await loadTemplate(id);
+        const plan = buildPlan(answersFor(id, pm), template, ctx);
+        expect(plan.files.length).toBeGreaterThan(5);
+        for (const file of template.files.filter((f) => f.path.endsWith('.ejs'))) {
+          const out = plan.files.find((f) => f.path === outputPath(file.path));
+          expect(out, file.path).toBeDefined();
+          expect(out!.content.toString('utf8'), file.path).not.toMatch(/<%|%>/);
+        }
+        const pkg = JSON.parse(plan.files.find((f) => f.path === 'package.json')!.content.toString('utf8'));
+        expect(pkg.name).toBe('my-api');
+        if (pm === 'pnpm') expect(pkg.pnpm.onlyBuiltDependencies).toEqual(Object.keys(pkg.allowScripts));
+        if (pm === 'bun') expect(pkg.trustedDependencies).toEqual(Object.keys(pkg.allowScripts));
+        expect(plan.files.some((f) => f.path === '.gitignore')).toBe(true);
+        expect(plan.files.some((f) => f.path.startsWith('_'))).toBe(false);
+      });
+    }
+  }
+});
+
+describe('loadTemplate on untrusted templates', () => {
+  let cleanup = () => {};
+  afterEach(() => cleanup());
+
+  function fixture(files: Record<string, string>): string {
+    const tmp = makeTmp();
+    cleanup = tmp.cleanup;
+    writeFixture(tmp.dir, files);
+    return tmp.dir;
+  }
+  const meta = (extra: object = {}) => JSON.stringify({ id: 'kit', version: '1.0.0', description: 'd', ...extra });
+
+  it('refuses a symbolic link', async () => {
+    const root = fixture({ 'kit/template.json': meta() });
+    fs.symlinkSync('/etc/passwd', path.join(root, 'kit', 'passwd'));
+    await expect(loadTemplate('kit', root)).rejects.toThrow(/symbolic link/);
+  });
+
+  it('refuses a file that would land in .git', async () => {
+    const root = fixture({ 'kit/template.json': meta(), 'kit/_git/hooks/post-checkout': 'evil' });
+    const template = await loadTemplate('kit', root);
+    expect(() => buildPlan(answersFor('kit'), template, ctx)).toThrow(/outside the project or into \.git/);
+  });
+
+  it('refuses a file in the generator-owned .polyglot directory', async () => {
+    const root = fixture({ 'kit/template.json': meta(), 'kit/_polyglot/manifest.json': '{}' });
+    const template = await loadTemplate('kit', root);
+    expect(() => buildPlan(answersFor('kit'), template, ctx)).toThrow(/belongs to the generator/);
+  });
+
+  it('refuses invalid template.json with the field named', async () => {
+    const root = fixture({ 'kit/template.json': meta({ version: 'latest' }) });
+    await expect(loadTemplate('kit', root)).rejects.toThrow(/version must be semver/);
+  });
+
+  it('refuses layer cycles', async () => {
+    const root = fixture({
+      'kit/template.json': meta({ layers: [{ template: 'other' }] }),
+      'other/template.json': JSON.stringify({ id: 'other', version: '1.0.0', description: 'd', layers: [{ template: 'kit' }] }),
+    });
+    await expect(loadTemplate('kit', root)).rejects.toThrow(/cycle/);
+  });
+
+  it('layers files into sub-directories and lets later layers win', async () => {
+    const root = fixture({
+      'base/template.json': JSON.stringify({ id: 'base', version: '1.0.0', description: 'd', postSteps: [{ id: 'gen', title: 'Gen', script: 'gen' }] }),
+      'base/a.txt': 'base',
+      'kit/template.json': meta({ layers: [{ template: 'base' }, { template: 'base', into: 'sub' }] }),
+      'kit/a.txt': 'kit',
+    });
+    const template = await loadTemplate('kit', root);
+    const plan = buildPlan(answersFor('kit'), template, ctx);
+    const text = (p: string) => plan.files.find((f) => f.path === p)?.content.toString();
+    expect(text('a.txt')).toBe('kit');
+    expect(text('sub/a.txt')).toBe('base');
+    expect(plan.postSteps.filter((s) => s.id === 'gen').map((s) => s.cwd)).toEqual(['.', 'sub']);
+  });
+});
+
+it('templates directory holds no stray build output', () => {
+  for (const id of availableTemplates()) {
+    for (const junk of ['node_modules', 'dist', 'package-lock.json', 'src/generated']) {
+      expect(fs.existsSync(path.join(TEMPLATES_DIR, id, junk)), `${id}/${junk}`).toBe(false);
+    }
+  }
+});
