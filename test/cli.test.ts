@@ -122,12 +122,11 @@ describe('a generated project (no install)', () => {
   });
 
   it('a failing post-step keeps the project, says how to rerun, exits 5', async () => {
-    // PATH without any package manager: the install step cannot start.
-    const r = await runCli(['svc', '-t', 'express', '--no-git', '--pm', 'pnpm'], {
-      cwd: tmp.dir,
-      env: { PATH: path.dirname(process.execPath) + ':/nonexistent' },
-      extendEnv: true,
-    });
+    // A PATH holding only node: the package manager cannot start.
+    const bin = path.join(tmp.dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+    const r = await runCli(['svc', '-t', 'express', '--no-git', '--pm', 'pnpm'], { cwd: tmp.dir, env: { PATH: bin } });
     expect(r.exitCode).toBe(5);
     expect(r.stderr).toMatch(/pnpm is not installed or not on PATH/);
     expect(r.stderr).toContain('pnpm install && pnpm db:generate');

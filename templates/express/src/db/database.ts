@@ -8,11 +8,12 @@ import { applyMigrations, pgClientTarget, pgliteTarget } from './migrate.js';
 export interface Database {
   readonly kind: 'postgres' | 'pglite';
   readonly prisma: PrismaClient;
+  // Function-typed properties (not methods) so they can be passed around unbound.
   /** Applies pending migrations from prisma/migrations; returns their names. */
-  migrate(logger?: Logger): Promise<string[]>;
+  readonly migrate: (logger?: Logger) => Promise<string[]>;
   /** Cheap round trip for the readiness probe. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
+  readonly ping: () => Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 export interface DatabaseOptions {

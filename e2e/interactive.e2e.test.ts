@@ -1,0 +1,162 @@
+/**
+ * The interactive prompts, driven in a real pseudo-terminal: tmux runs the built CLI, send-keys types the
+ * answers, capture-pane reads the screen. CI is removed from the environment so the CLI believes a person
+ * is at the keyboard. Every wait is bounded; a timeout fails with the screen as it was.
+ */
+import { execa } from 'execa';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'create-polyglot-backend.js');
+const SOCKET = `cpb-e2e-${process.pid}`; // a tmux server of our own, killed in afterAll
+const WAIT_MS = 20_000;
+
+// The environment tmux (and so the CLI) starts with: no CI, and not nested in a tmux the user runs.
+const env: NodeJS.ProcessEnv = { ...process.env };
+delete env['CI'];
+delete env['TMUX'];
+
+let scratch = ''; // holds the tmux config and one folder per test
+let tmuxConf = '';
+const sessions: string[] = [];
+
+function tmux(...args: string[]) {
+  return execa('tmux', ['-L', SOCKET, '-f', tmuxConf, ...args], { env, extendEnv: false });
+}
+
+const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+interface Session {
+  name: string;
+  /** The empty directory the CLI runs in. */
+  cwd: string;
+  /** Where the shell writes the CLI's exit code (outside cwd, so cwd stays untouched). */
+  rcFile: string;
+}
+
+/** Starts the CLI in a fresh empty directory, in a detached 120x40 tmux session. */
+async function startCli(args: string[]): Promise<Session> {
+  const name = `t${sessions.length + 1}`;
+  const base = fs.mkdtempSync(path.join(scratch, `${name}-`));
+  const cwd = path.join(base, 'work');
+  fs.mkdirSync(cwd);
+  const rcFile = path.join(base, 'rc');
+  const cli = [process.execPath, BIN, ...args].map(shQuote).join(' ');
+  const script = `cd ${shQuote(cwd)} && env -u CI ${cli}; echo $? > ${shQuote(rcFile)}`;
+  await tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', 'sh', '-c', script);
+  sessions.push(name);
+  return { name, cwd, rcFile };
+}
+
+async function screen(s: Session): Promise<string> {
+  return (await tmux('capture-pane', '-p', '-t', s.name)).stdout;
+}
+
+/** Polls `probe` until it returns a value; after `timeoutMs` fails with `what` and the current screen. */
+async function waitFor<T>(s: Session, what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = WAIT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Screen:\n${await screen(s)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const waitForText = (s: Session, text: string) =>
+  waitFor(s, `"${text}" on screen`, async () => ((await screen(s)).includes(text) ? true : undefined));
+
+/** The CLI's exit code, once the shell has written it. */
+const waitForExit = (s: Session) =>
+  waitFor(s, 'the CLI to exit', () => {
+    const rc = fs.existsSync(s.rcFile) ? fs.readFileSync(s.rcFile, 'utf8').trim() : '';
+    return rc === '' ? undefined : Number(rc);
+  });
+
+/** Types text literally (no key names), e.g. "My App". */
+const type = (s: Session, text: string) => tmux('send-keys', '-t', s.name, '-l', text);
+/** Presses named keys, e.g. "Enter", "C-c", "n". */
+const press = (s: Session, ...keys: string[]) => tmux('send-keys', '-t', s.name, ...keys);
+
+const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>;
+
+beforeAll(async () => {
+  const probe = await execa('tmux', ['-V'], { reject: false });
+  if (probe.failed) {
+    throw new Error('tmux is not installed, and these tests need it to drive the prompts in a real terminal. Install it (apt-get install -y tmux) and run again.');
+  }
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js'))) await execa('npm', ['run', 'build'], { cwd: ROOT });
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cpb-interactive-'));
+  tmuxConf = path.join(scratch, 'tmux.conf');
+  // Keep a pane open after its command exits, so the final screen can still be read.
+  fs.writeFileSync(tmuxConf, 'set -g remain-on-exit on\n');
+});
+
+afterEach(async () => {
+  for (const name of sessions) await tmux('kill-session', '-t', name).catch(() => undefined);
+});
+
+afterAll(async () => {
+  if (tmuxConf) await tmux('kill-server').catch(() => undefined);
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('interactive prompts in a real terminal (tmux)', () => {
+  it('asks directory, starter and install; writes the project without installing', async () => {
+    const s = await startCli(['--no-git']);
+    await waitForText(s, 'Where should the project be created?');
+    await type(s, 'my-app');
+    await press(s, 'Enter');
+    await waitForText(s, 'Which starter?');
+    await press(s, 'Enter'); // Express is preselected
+    await waitForText(s, 'Install dependencies now?');
+    await press(s, 'n');
+
+    expect(await waitForExit(s), await screen(s)).toBe(0);
+    const project = path.join(s.cwd, 'my-app');
+    expect(readJson(path.join(project, 'package.json'))['name']).toBe('my-app');
+    const manifest = readJson(path.join(project, '.polyglot', 'manifest.json'));
+    expect(manifest['template']['id']).toBe('express');
+    expect(manifest['answers']['template']).toBe('express');
+    expect(fs.existsSync(path.join(project, 'node_modules'))).toBe(false);
+    expect(fs.existsSync(path.join(project, 'package-lock.json'))).toBe(false);
+    expect(fs.existsSync(path.join(project, '.git'))).toBe(false);
+    expect(await screen(s)).not.toContain('Package name'); // "my-app" is already a valid name
+  });
+
+  it('Ctrl-C at a prompt exits 130 and writes nothing', async () => {
+    const s = await startCli(['--no-git']);
+    await waitForText(s, 'Where should the project be created?');
+    await type(s, 'my-app');
+    await press(s, 'Enter');
+    await waitForText(s, 'Which starter?');
+    await press(s, 'C-c');
+
+    expect(await waitForExit(s), await screen(s)).toBe(130);
+    expect(await screen(s)).toContain('Cancelled');
+    expect(fs.readdirSync(s.cwd)).toEqual([]);
+  });
+
+  it('asks for a package name, pre-filled with a valid suggestion, when the directory name is not one', async () => {
+    const s = await startCli(['--no-git']);
+    await waitForText(s, 'Where should the project be created?');
+    await type(s, 'My App');
+    await press(s, 'Enter');
+    await waitForText(s, 'Package name');
+    await waitForText(s, 'my-app'); // the suggestion, already typed in
+    await press(s, 'Enter');
+    await waitForText(s, 'Which starter?');
+    await press(s, 'Enter');
+    await waitForText(s, 'Install dependencies now?');
+    await press(s, 'n');
+
+    expect(await waitForExit(s), await screen(s)).toBe(0);
+    const name = readJson(path.join(s.cwd, 'My App', 'package.json'))['name'];
+    expect(name).toBe('my-app');
+    expect(name).toMatch(/^[a-z0-9~-][a-z0-9._~-]*$/);
+  });
+});
