@@ -147,7 +147,8 @@ describe('interactive prompts in a real terminal (tmux)', () => {
     await type(s, 'My App');
     await press(s, 'Enter');
     await waitForText(s, 'Package name');
-    await waitForText(s, 'my-app'); // the suggestion, already typed in
+    // Pre-filled with a valid suggestion derived from "My App" (drawn in the same frame as the question).
+    expect(await screen(s)).toMatch(/Package name\s*\n\W*my-app\W*\n/);
     await press(s, 'Enter');
     await waitForText(s, 'Which starter?');
     await press(s, 'Enter');
