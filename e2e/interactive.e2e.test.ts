@@ -91,6 +91,7 @@ beforeAll(async () => {
   }
   if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js'))) await execa('npm', ['run', 'build'], { cwd: ROOT });
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cpb-interactive-'));
+  env['TMUX_TMPDIR'] = scratch; // the server's socket lives here too, and goes with it
   tmuxConf = path.join(scratch, 'tmux.conf');
   // Keep a pane open after its command exits, so the final screen can still be read.
   fs.writeFileSync(tmuxConf, 'set -g remain-on-exit on\n');

@@ -120,3 +120,11 @@ describe('launch context', () => {
     expect(packageManagerFromUserAgent(ua)).toBe(pm);
   });
 });
+
+describe('collectAnswers with a terminal but --json', () => {
+  it('does not silently default required answers', async () => {
+    const err = (await collectAnswers(parseArgv(['x', '--json']), tty, undefined).catch((e: unknown) => e)) as CliError;
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/--json never prompts: --template/);
+  });
+});

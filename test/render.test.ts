@@ -15,17 +15,18 @@ const answersFor = (template: string, pm: Answers['packageManager'] = 'npm'): An
 
 describe('outputPath', () => {
   it.each([
-    ['_gitignore', '.gitignore'],
-    ['_github/workflows/ci.yml', '.github/workflows/ci.yml'],
-    ['__init__.py', '_init__.py'],
-    ['app/__main__.py', 'app/_main__.py'],
+    ['dot_gitignore', '.gitignore'],
+    ['dot_github/workflows/ci.yml', '.github/workflows/ci.yml'],
+    ['app/__init__.py', 'app/__init__.py'],
+    ['app/_private.py', 'app/_private.py'],
+    ['.prettierrc.json', '.prettierrc.json'],
     ['README.md.ejs', 'README.md'],
     ['src/app.ts', 'src/app.ts'],
   ])('%s -> %s', (from, to) => {
     expect(outputPath(from)).toBe(to);
   });
 
-  it.each(['_git/config', '_git'])('refuses %s (would write into .git)', (p) => {
+  it.each(['dot_git/config', 'dot_git', '.git/hooks/x'])('refuses %s (would write into .git)', (p) => {
     expect(() => outputPath(p)).toThrow(CliError);
   });
 });
@@ -68,7 +69,7 @@ describe('every built-in template renders', () => {
         if (pm === 'pnpm') expect(pkg.pnpm.onlyBuiltDependencies).toEqual(Object.keys(pkg.allowScripts));
         if (pm === 'bun') expect(pkg.trustedDependencies).toEqual(Object.keys(pkg.allowScripts));
         expect(plan.files.some((f) => f.path === '.gitignore')).toBe(true);
-        expect(plan.files.some((f) => f.path.startsWith('_'))).toBe(false);
+        expect(plan.files.some((f) => /(^|\/)dot_/.test(f.path))).toBe(false);
       });
     }
   }
@@ -93,13 +94,13 @@ describe('loadTemplate on untrusted templates', () => {
   });
 
   it('refuses a file that would land in .git', async () => {
-    const root = fixture({ 'kit/template.json': meta(), 'kit/_git/hooks/post-checkout': 'evil' });
+    const root = fixture({ 'kit/template.json': meta(), 'kit/dot_git/hooks/post-checkout': 'evil' });
     const template = await loadTemplate('kit', root);
     expect(() => buildPlan(answersFor('kit'), template, ctx)).toThrow(/outside the project or into \.git/);
   });
 
   it('refuses a file in the generator-owned .polyglot directory', async () => {
-    const root = fixture({ 'kit/template.json': meta(), 'kit/_polyglot/manifest.json': '{}' });
+    const root = fixture({ 'kit/template.json': meta(), 'kit/dot_polyglot/manifest.json': '{}' });
     const template = await loadTemplate('kit', root);
     expect(() => buildPlan(answersFor('kit'), template, ctx)).toThrow(/belongs to the generator/);
   });

@@ -70,7 +70,7 @@ export async function collectAnswers(
       } else if (ask && key === 'name' && fieldProblem(key, fallback)) {
         // The directory's name is not a valid package name: ask for one instead of failing.
         value = await promptFor(prompter, key, { ...field, prompt: 'Package name' }, fallback);
-      } else if (!launch.interactive && !args.options.yes && field.requiredWithoutTty) {
+      } else if (!ask && !args.options.yes && field.requiredWithoutTty) {
         missing.push(key);
         continue;
       } else {
@@ -81,7 +81,8 @@ export async function collectAnswers(
   }
 
   if (missing.length > 0) {
-    throw new CliError('answers', `Missing answers and no terminal to ask them in: ${missing.map(describeFlag).join(', ')}.`, {
+    const why = launch.interactive ? 'and --json never prompts' : 'and no terminal to ask them in';
+    throw new CliError('answers', `Missing answers ${why}: ${missing.map(describeFlag).join(', ')}.`, {
       hint: 'Pass them as arguments, or --yes to accept the defaults.',
       details: missing.map((k) => `${describeFlag(k)}: ${answerFields[k].help}`),
     });

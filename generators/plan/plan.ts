@@ -92,9 +92,9 @@ function planPostSteps(answers: Answers, template: LoadedTemplate): PostStep[] {
   const steps: PostStep[] = [];
   const pm = answers.packageManager;
   const noInstall = answers.install ? undefined : '--no-install';
-  if (template.meta.install === 'node') {
-    const [command, args] = installCommand(pm);
-    steps.push({ id: 'install', title: `Install dependencies with ${pm}`, kind: 'install', command, args, cwd: '.', rerun: `${command} ${args.join(' ')}`, skipped: noInstall });
+  if (template.meta.install !== 'none') {
+    const [command, args] = template.meta.install === 'node' ? installCommand(pm) : (['uv', ['sync']] as [string, string[]]);
+    steps.push({ id: 'install', title: `Install dependencies with ${command}`, kind: 'install', command, args, cwd: '.', rerun: `${command} ${args.join(' ')}`, skipped: noInstall });
   }
   for (const s of template.postSteps) {
     const [command, args] = runScriptCommand(pm, s.script);

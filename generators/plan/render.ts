@@ -1,9 +1,10 @@
 /**
  * Template file -> project file: output-path rules and EJS rendering. Pure: no file system access.
  *
- * Path rules: a path segment starting with a single "_" starts with "." in the output ("_gitignore" ->
- * ".gitignore"; npm publish would drop the real dotfiles), "__x" -> "_x" escapes it; a ".ejs" suffix is
- * rendered and dropped. Every other file is copied byte for byte.
+ * Path rules: a path segment starting with "dot_" starts with "." in the output ("dot_gitignore" ->
+ * ".gitignore"; npm publish drops or renames some real dotfiles). The prefix is chezmoi's convention and,
+ * unlike a bare "_", leaves Python's "__init__.py" and "_private.py" alone. A ".ejs" suffix is rendered
+ * and dropped. Every other file is copied byte for byte.
  */
 import ejs from 'ejs';
 import { CliError } from '../errors.js';
@@ -11,11 +12,7 @@ import { CliError } from '../errors.js';
 export type RenderData = Readonly<Record<string, string | number | boolean>>;
 
 export function outputPath(templatePath: string): string {
-  const segments = templatePath.split('/').map((seg) => {
-    if (seg.startsWith('__')) return seg.slice(1);
-    if (seg.startsWith('_')) return `.${seg.slice(1)}`;
-    return seg;
-  });
+  const segments = templatePath.split('/').map((seg) => (seg.startsWith('dot_') ? `.${seg.slice('dot_'.length)}` : seg));
   const joined = segments.join('/');
   const out = joined.endsWith('.ejs') ? joined.slice(0, -'.ejs'.length) : joined;
   assertSafeRelativePath(out);

@@ -21,8 +21,8 @@ export const templateMetaSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
     version: z.string().regex(/^\d+\.\d+\.\d+(-[\w.]+)?$/, 'version must be semver, e.g. 1.2.0'),
     description: z.string(),
-    /** Node parts are installed with the chosen package manager. */
-    install: z.enum(['node', 'none']).default('node'),
+    /** node: the chosen package manager installs; python: `uv sync` installs from the committed uv.lock. */
+    install: z.enum(['node', 'python', 'none']).default('node'),
     layers: z.array(layerSchema).default([]),
     postSteps: z.array(postStepSchema).default([]),
   })
