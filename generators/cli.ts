@@ -2,11 +2,10 @@
  * Process boundary: decides interactivity once, runs the pipeline, prints the result, maps errors to exit
  * codes. User errors are a message and a hint, never a stack trace.
  */
-import { clackPrompter } from './answers/prompts.js';
 import { detectLaunch } from './env/launch.js';
-import { CliError, ExitCode } from './errors.js';
+import { CancelledError, CliError, ExitCode } from './errors.js';
 import { run } from './main.js';
-import { clackReporter, plainReporter } from './ui/reporter.js';
+import { plainReporter, type Reporter } from './ui/reporter.js';
 
 function printError(err: CliError, json: boolean): void {
   if (json) {
@@ -15,19 +14,26 @@ function printError(err: CliError, json: boolean): void {
     process.stdout.write(result ? `${JSON.stringify({ ...JSON.parse(result), ok: false, error }, null, 2)}\n` : `${JSON.stringify({ ok: false, error }, null, 2)}\n`);
     return;
   }
-  const lines = [`error (${err.phase}): ${err.message}`, ...err.details.map((d) => `  ${d}`)];
+  const lines = err instanceof CancelledError ? [err.message] : [`error (${err.phase}): ${err.message}`, ...err.details.map((d) => `  ${d}`)];
   if (err.hint) lines.push(err.hint);
   process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+async function loadClack() {
+  const [{ clackPrompter }, { clackReporter }] = await Promise.all([import('./answers/prompts.js'), import('./ui/clack-reporter.js')]);
+  return { prompter: clackPrompter, reporter: (): Reporter => clackReporter() };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   const launch = detectLaunch();
   const json = argv.includes('--json');
   try {
+    // clack is loaded only when someone can see it: plain and CI runs start faster without it.
+    const clack = launch.interactive ? await loadClack() : undefined;
     const result = await run(argv, {
       launch,
-      prompter: clackPrompter,
-      reporterFor: (o) => (launch.interactive && !o.json ? clackReporter() : plainReporter()),
+      prompter: clack?.prompter,
+      reporterFor: (o) => (clack && !o.json ? clack.reporter() : plainReporter()),
     });
     if (result.stdout) process.stdout.write(result.stdout);
     return ExitCode.ok;

@@ -6,7 +6,11 @@ import { rmSync } from 'node:fs';
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
   entryPoints: ['generators/cli.ts'],
-  outfile: 'dist/cli.js',
+  outdir: 'dist',
+  entryNames: '[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+  // Code behind dynamic import() (clack, execa) goes to chunks loaded only when needed.
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

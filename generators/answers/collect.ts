@@ -4,6 +4,7 @@
  * names every missing flag at once.
  */
 import { CancelledError, CliError } from '../errors.js';
+import { suggestName } from './names.js';
 import type { LaunchContext } from '../env/launch.js';
 import {
   ANSWER_KEYS,
@@ -69,7 +70,7 @@ export async function collectAnswers(
         value = await promptFor(prompter, key, field, fallback);
       } else if (ask && key === 'name' && fieldProblem(key, fallback)) {
         // The directory's name is not a valid package name: ask for one instead of failing.
-        value = await promptFor(prompter, key, { ...field, prompt: 'Package name' }, fallback);
+        value = await promptFor(prompter, key, { ...field, prompt: 'Package name' }, suggestName(String(fallback)));
       } else if (!ask && !args.options.yes && field.requiredWithoutTty) {
         missing.push(key);
         continue;

@@ -4,7 +4,7 @@
  * `answerFields`.
  */
 import path from 'node:path';
-import { z } from 'zod';
+import { z, type Infer, type Schema } from '../zod.js';
 import { checkProjectName } from './names.js';
 
 export const TEMPLATE_IDS = ['express', 'fastapi', 'hybrid'] as const;
@@ -20,7 +20,7 @@ export interface DefaultsContext {
 }
 
 interface FieldBase<T> {
-  schema: z.ZodType<T>;
+  schema: Schema<T>;
   help: string;
   /** A positional argument instead of a --flag. */
   positional?: boolean;
@@ -44,16 +44,17 @@ export interface BooleanField extends FieldBase<boolean> {
 }
 export type Field = StringField | ChoiceField | BooleanField;
 
-const nameSchema = z.string().superRefine((value, ctx) => {
-  const problem = checkProjectName(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const nameSchema = z.string().check(
+  z.refine((value: string) => checkProjectName(value) === undefined, {
+    error: (issue) => checkProjectName(String(issue.input)) ?? 'Invalid name',
+  }),
+);
 
 export const answerFields = {
   directory: {
     kind: 'string',
     positional: true,
-    schema: z.string().min(1, 'The directory cannot be empty; use "." for the current directory.'),
+    schema: z.string().check(z.minLength(1, 'The directory cannot be empty; use "." for the current directory.')),
     help: 'Directory to create the project in ("." for the current one)',
     prompt: 'Where should the project be created?',
     placeholder: 'my-backend',
@@ -122,7 +123,7 @@ export const answersSchema = z.object({
   install: answerFields.install.schema,
   git: answerFields.git.schema,
 });
-export type Answers = z.infer<typeof answersSchema>;
+export type Answers = Infer<typeof answersSchema>;
 
 /** The subset of answers that shapes rendered files, stored in the manifest. Never holds secrets. */
 export type RecordedAnswers = Pick<Answers, 'name' | 'template' | 'packageManager'>;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { z } from 'zod';
+import { z, type Infer } from '../zod.js';
 import type { RecordedAnswers } from '../answers/schema.js';
 
 export const MANIFEST_DIR = '.polyglot';
@@ -13,18 +13,18 @@ export const MANIFEST_PATH = `${MANIFEST_DIR}/manifest.json`;
 export const BASELINE_PATH = `${MANIFEST_DIR}/baseline.json.gz`;
 export const MANIFEST_VERSION = 1;
 
-export const manifestSchema = z
-  .object({
-    manifestVersion: z.literal(MANIFEST_VERSION),
-    generator: z.object({ name: z.string(), version: z.string() }),
-    template: z.object({ id: z.string(), version: z.string(), source: z.string() }),
-    answers: z.record(z.string(), z.union([z.string(), z.boolean(), z.number()])),
-    baseline: z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-    /** sha256 of every generated file as generated: lets an upgrade see which files the user changed. */
-    files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
-  })
-  .strict();
-export type Manifest = z.infer<typeof manifestSchema>;
+const SHA256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+
+export const manifestSchema = z.strictObject({
+  manifestVersion: z.literal(MANIFEST_VERSION),
+  generator: z.object({ name: z.string(), version: z.string() }),
+  template: z.object({ id: z.string(), version: z.string(), source: z.string() }),
+  answers: z.record(z.string(), z.union([z.string(), z.boolean(), z.number()])),
+  baseline: z.object({ path: z.string(), sha256: SHA256 }),
+  /** sha256 of every generated file as generated: lets an upgrade see which files the user changed. */
+  files: z.record(z.string(), SHA256),
+});
+export type Manifest = Infer<typeof manifestSchema>;
 
 /** The baseline archive: every generated file's exact bytes and exec bit. */
 export const baselineSchema = z.object({

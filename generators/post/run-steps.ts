@@ -3,7 +3,6 @@
  * switched off; a failing step stops the rest, keeps the project, and says how to rerun what is left.
  */
 import path from 'node:path';
-import { execa } from 'execa';
 import { CliError, ExitCode } from '../errors.js';
 import type { Plan, PostStep } from '../plan/plan.js';
 import type { Reporter } from '../ui/reporter.js';
@@ -20,12 +19,17 @@ const COMMIT_MESSAGE = 'Initial commit from create-polyglot-backend';
 // Used only when the machine has no git identity, so the first commit never fails for that reason.
 const FALLBACK_IDENTITY = ['-c', 'user.name=create-polyglot-backend', '-c', 'user.email=create-polyglot-backend@users.noreply.invalid'];
 
+// execa is loaded on first use: runs with --no-install --no-git never pay for it.
+const loadExeca = async () => (await import('execa')).execa;
+
 async function insideGitWorkTree(dir: string): Promise<boolean> {
+  const execa = await loadExeca();
   const r = await execa('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir, reject: false });
   return r.exitCode === 0 && r.stdout.trim() === 'true';
 }
 
 async function runGit(dir: string): Promise<string | undefined> {
+  const execa = await loadExeca();
   const parent = path.dirname(dir);
   if (await insideGitWorkTree(parent)) return 'already inside a git repository';
   const opts = { cwd: dir, all: true, stdin: 'ignore' } as const;
@@ -45,6 +49,7 @@ async function runStep(step: PostStep, projectDir: string): Promise<string | und
   const cwd = path.join(projectDir, step.cwd);
   if (step.kind === 'git') return runGit(cwd);
   // stdin ignored: a package manager must never wait for an answer from a non-interactive run.
+  const execa = await loadExeca();
   await execa(step.command, step.args, { cwd, stdin: 'ignore', all: true, env: { FORCE_COLOR: '0' } });
   return undefined;
 }

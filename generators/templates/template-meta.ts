@@ -1,31 +1,32 @@
 /** template.json: what a template declares about itself. Validated, since org templates are untrusted input. */
-import { z } from 'zod';
+import { z, type Infer } from '../zod.js';
 
-const layerSchema = z.object({
+const pattern = (re: RegExp, message?: string) => z.string().check(z.regex(re, message));
+const ID = /^[a-z0-9][a-z0-9-]*$/;
+
+const layerSchema = z.strictObject({
   /** Another template (by id) whose files are laid down first. */
-  template: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  template: pattern(ID),
   /** Sub-directory of the project to place that template's files in (hybrid: "gateway", "service"). */
-  into: z.string().regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/).optional(),
+  into: z.optional(pattern(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/)),
 });
 
-const postStepSchema = z.object({
-  id: z.string().regex(/^[a-z0-9-]+$/),
-  title: z.string().min(1),
+const postStepSchema = z.strictObject({
+  id: pattern(/^[a-z0-9-]+$/),
+  title: z.string().check(z.minLength(1)),
   /** A package.json script run with the chosen package manager after install. */
-  script: z.string().regex(/^[\w:.-]+$/),
-  cwd: z.string().regex(/^[a-z0-9][a-z0-9-/]*$/).optional(),
+  script: pattern(/^[\w:.-]+$/),
+  cwd: z.optional(pattern(/^[a-z0-9][a-z0-9-/]*$/)),
 });
 
-export const templateMetaSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-    version: z.string().regex(/^\d+\.\d+\.\d+(-[\w.]+)?$/, 'version must be semver, e.g. 1.2.0'),
-    description: z.string(),
-    /** node: the chosen package manager installs; python: `uv sync` installs from the committed uv.lock. */
-    install: z.enum(['node', 'python', 'none']).default('node'),
-    layers: z.array(layerSchema).default([]),
-    postSteps: z.array(postStepSchema).default([]),
-  })
-  .strict();
-export type TemplateMeta = z.infer<typeof templateMetaSchema>;
-export type TemplatePostStep = z.infer<typeof postStepSchema>;
+export const templateMetaSchema = z.strictObject({
+  id: pattern(ID),
+  version: pattern(/^\d+\.\d+\.\d+(-[\w.]+)?$/, 'version must be semver, e.g. 1.2.0'),
+  description: z.string(),
+  /** node: the chosen package manager installs; python: `uv sync` installs from the committed uv.lock. */
+  install: z._default(z.enum(['node', 'python', 'none']), 'node'),
+  layers: z._default(z.array(layerSchema), []),
+  postSteps: z._default(z.array(postStepSchema), []),
+});
+export type TemplateMeta = Infer<typeof templateMetaSchema>;
+export type TemplatePostStep = Infer<typeof postStepSchema>;

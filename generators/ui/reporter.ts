@@ -1,9 +1,8 @@
 /**
- * Everything the CLI tells the user goes through a Reporter. Interactive runs draw with @clack/prompts;
- * plain runs write lines to stderr; --json keeps stdout for the single JSON result.
+ * Everything the CLI tells the user goes through a Reporter. Interactive runs draw with @clack/prompts
+ * (clack-reporter.ts, loaded only then); plain runs write lines to stderr; --json keeps stdout for the
+ * single JSON result.
  */
-import * as p from '@clack/prompts';
-
 export interface Progress {
   done(message: string): void;
   fail(message: string): void;
@@ -15,20 +14,6 @@ export interface Reporter {
   warn(message: string): void;
   progress(title: string): Progress;
   outro(message: string): void;
-}
-
-export function clackReporter(): Reporter {
-  return {
-    intro: (title) => p.intro(title),
-    info: (m) => p.log.info(m),
-    warn: (m) => p.log.warn(m),
-    progress(title) {
-      const s = p.spinner();
-      s.start(title);
-      return { done: (m) => s.stop(m), fail: (m) => s.error(m) };
-    },
-    outro: (m) => p.outro(m),
-  };
 }
 
 /** Line-oriented output for pipes, CI logs and --json (where it goes to stderr, or nowhere when quiet). */
