@@ -67,27 +67,28 @@ export async function readTemplateMeta(id: string, root = TEMPLATES_DIR): Promis
 }
 
 async function walk(dir: string, rel = ''): Promise<TemplateFile[]> {
-  const out: TemplateFile[] = [];
   const entries = await fs.readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const relPath = rel ? `${rel}/${entry.name}` : entry.name;
-    const abs = path.join(dir, entry.name);
-    if (entry.isSymbolicLink()) {
-      throw new CliError('template', `The template contains a symbolic link (${relPath}); templates may only hold regular files.`, { exitCode: 1 });
-    }
-    if (entry.isDirectory()) {
-      if (entry.name === 'node_modules' || entry.name === '.git') continue;
-      out.push(...(await walk(abs, relPath)));
-    } else if (entry.isFile()) {
-      if (!rel && entry.name === META_FILE) continue;
-      const stat = await fs.stat(abs);
-      out.push({ path: relPath, content: await fs.readFile(abs), executable: (stat.mode & 0o111) !== 0 });
-    } else {
-      throw new CliError('template', `The template contains ${relPath}, which is not a regular file.`, { exitCode: 1 });
-    }
-  }
-  return out;
+  // Read siblings in parallel; results keep the sorted order.
+  const nested = await Promise.all(
+    entries.map(async (entry): Promise<TemplateFile[]> => {
+      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      const abs = path.join(dir, entry.name);
+      if (entry.isSymbolicLink()) {
+        throw new CliError('template', `The template contains a symbolic link (${relPath}); templates may only hold regular files.`, { exitCode: 1 });
+      }
+      if (entry.isDirectory()) {
+        return entry.name === 'node_modules' || entry.name === '.git' ? [] : walk(abs, relPath);
+      }
+      if (!entry.isFile()) {
+        throw new CliError('template', `The template contains ${relPath}, which is not a regular file.`, { exitCode: 1 });
+      }
+      if (!rel && entry.name === META_FILE) return [];
+      const [stat, content] = await Promise.all([fs.stat(abs), fs.readFile(abs)]);
+      return [{ path: relPath, content, executable: (stat.mode & 0o111) !== 0 }];
+    }),
+  );
+  return nested.flat();
 }
 
 export async function loadTemplate(id: string, root = TEMPLATES_DIR, seen: string[] = []): Promise<LoadedTemplate> {

@@ -23,12 +23,14 @@ export const realIo: WriteIo = {
     await fs.mkdir(dir, { recursive: true });
   },
   async writeFile(file, data, executable) {
-    await fs.writeFile(file, data, { flag: 'wx' });
-    // Explicit chmod: the mode given to open() is reduced by the umask.
-    await fs.chmod(file, executable ? 0o755 : 0o644);
+    // 'wx': never overwrite; the mode is reduced by the user's umask, as for any file they create.
+    await fs.writeFile(file, data, { flag: 'wx', mode: executable ? 0o755 : 0o644 });
   },
   rename: (from, to) => fs.rename(from, to),
 };
+
+/** Files written at once: enough to keep libuv's thread pool busy, few enough to react to a signal quickly. */
+const WRITE_BATCH = 16;
 
 type Signal = 'SIGINT' | 'SIGTERM';
 
@@ -88,12 +90,17 @@ export async function writeProject(plan: Plan, io: WriteIo = realIo): Promise<vo
     const staging = await fs.mkdtemp(path.join(parent, `.${path.basename(target)}.staging-`));
     created.add(staging);
 
-    for (const file of plan.files) {
+    for (const file of plan.files) assertSafeRelativePath(file.path);
+    const absolute = (p: string) => path.join(staging, ...p.split('/'));
+    const dirs = [...new Set(plan.files.map((f) => path.posix.dirname(f.path)))].filter((d) => d !== '.').sort();
+    for (const dir of dirs) await io.mkdir(absolute(dir));
+    for (let i = 0; i < plan.files.length; i += WRITE_BATCH) {
       checkpoint();
-      assertSafeRelativePath(file.path);
-      const abs = path.join(staging, ...file.path.split('/'));
-      await io.mkdir(path.dirname(abs));
-      await io.writeFile(abs, file.content, file.executable);
+      const batch = plan.files.slice(i, i + WRITE_BATCH);
+      // allSettled: every started write finishes before cleanup can remove the staging directory.
+      const results = await Promise.allSettled(batch.map((f) => io.writeFile(absolute(f.path), f.content, f.executable)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
     checkpoint();
 
