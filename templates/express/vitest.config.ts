@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['test/global-setup.ts'],
     fileParallelism: !sharedDatabase,
     testTimeout: 15_000,
     hookTimeout: 30_000,

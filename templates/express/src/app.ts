@@ -9,7 +9,7 @@ import type { Logger } from './lib/logger.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogger } from './middleware/request-logger.js';
-import { healthRouter } from './modules/health/health.router.js';
+import { registerHealthRoutes } from './modules/health/health.routes.js';
 import { usersRouter } from './modules/users/users.router.js';
 import { docsRouter } from './openapi/docs.router.js';
 
@@ -32,7 +32,13 @@ export interface AppDeps {
 }
 
 /** Builds the Express app without listening, so tests can drive it with SuperTest. */
-export function createApp({ config, logger, prisma, checkDatabase, extraRouters = [] }: AppDeps): Express {
+export function createApp({
+  config,
+  logger,
+  prisma,
+  checkDatabase,
+  extraRouters = [],
+}: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // Client IPs (rate limiting, logs) come from X-Forwarded-For only behind N trusted proxies.
@@ -40,12 +46,13 @@ export function createApp({ config, logger, prisma, checkDatabase, extraRouters 
 
   app.use(requestId());
   app.use(requestLogger(logger));
-  // Security headers on every response, including errors. Swagger UI works with
-  // helmet's default CSP (its scripts and styles are served from /docs itself).
-  app.use(helmet());
 
-  // Probes: no CORS, rate limit or body parsing (cheap, never throttled).
-  app.use(healthRouter(checkDatabase, logger));
+  // Probes first: the hottest, cheapest path (see health.routes.ts).
+  registerHealthRoutes(app, checkDatabase, logger);
+
+  // Security headers on every other response, including errors. Swagger UI works
+  // with helmet's default CSP (its scripts and styles are served from /docs itself).
+  app.use(helmet());
 
   // No CORS_ORIGINS = `origin: false`: no Access-Control-Allow-Origin for anyone.
   app.use(cors({ origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false }));

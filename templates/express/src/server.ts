@@ -20,7 +20,10 @@ try {
 }
 
 const logger = createLogger(env.LOG_LEVEL);
-const db = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR });
+const db = await openDatabase({
+  databaseUrl: env.DATABASE_URL,
+  pgliteDataDir: env.PGLITE_DATA_DIR,
+});
 
 if (db.kind === 'pglite') {
   logger.info({ dataDir: env.PGLITE_DATA_DIR }, 'DATABASE_URL not set: using embedded PGlite');

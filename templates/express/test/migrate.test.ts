@@ -15,8 +15,15 @@ afterAll(() => db.close());
 describe('migration applier', () => {
   it("records migrations in _prisma_migrations with Prisma's layout and checksum", async () => {
     const rows = await db.prisma.$queryRawUnsafe<
-      { migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }[]
-    >('SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations"');
+      {
+        migration_name: string;
+        checksum: string;
+        finished_at: Date | null;
+        applied_steps_count: number;
+      }[]
+    >(
+      'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations"',
+    );
     const init = rows.find((row) => row.migration_name.endsWith('_init'));
     expect(init).toBeDefined();
     const file = await readFile(`${MIGRATIONS_DIR}/${init!.migration_name}/migration.sql`);

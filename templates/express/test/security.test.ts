@@ -20,14 +20,19 @@ beforeEach(() => resetDatabase(db));
 afterAll(() => db.close());
 
 describe('security headers', () => {
-  it('sets helmet headers and hides X-Powered-By', async () => {
-    for (const path of ['/healthz', '/users', '/nope']) {
+  it('sets helmet headers on API, docs and error responses', async () => {
+    for (const path of ['/users', '/nope', '/docs/', '/openapi.json']) {
       const res = await request(app).get(path);
-      expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['content-security-policy']).toContain("default-src 'self'");
       expect(res.headers['strict-transport-security']).toBeDefined();
       expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    }
+  });
+
+  it('never sends X-Powered-By, not even on probes', async () => {
+    for (const path of ['/healthz', '/readyz', '/users', '/nope']) {
+      expect((await request(app).get(path)).headers['x-powered-by']).toBeUndefined();
     }
   });
 });
@@ -112,7 +117,9 @@ describe('errors', () => {
 
 describe('rate limiting', () => {
   it('answers 429 with Retry-After once the limit is reached', async () => {
-    const limited = buildTestApp(db, { config: { RATE_LIMIT_MAX: 2, RATE_LIMIT_WINDOW_MS: 60_000 } });
+    const limited = buildTestApp(db, {
+      config: { RATE_LIMIT_MAX: 2, RATE_LIMIT_WINDOW_MS: 60_000 },
+    });
     expect((await request(limited).get('/users')).status).toBe(200);
     expect((await request(limited).get('/users')).status).toBe(200);
     const res = await request(limited).get('/users');

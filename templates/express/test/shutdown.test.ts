@@ -34,7 +34,9 @@ describe('graceful shutdown', () => {
 
     const inFlight = fetch(`${base}/slow`);
     await requestArrived;
-    const done = createShutdown({ server, logger: silentLogger, timeoutMs: 5_000, onClose })('test');
+    const done = createShutdown({ server, logger: silentLogger, timeoutMs: 5_000, onClose })(
+      'test',
+    );
 
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
     const res = await inFlight;

@@ -19,7 +19,10 @@ const corsOrigins = z
     z.array(
       z
         .string()
-        .regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like https://host[:port] (no path, no "*")'),
+        .regex(
+          /^https?:\/\/[^/\s]+$/,
+          'each origin must look like https://host[:port] (no path, no "*")',
+        ),
     ),
   );
 

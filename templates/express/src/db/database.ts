@@ -21,6 +21,8 @@ export interface DatabaseOptions {
   databaseUrl?: string | undefined;
   /** PGlite data directory, or `memory://` for a throw-away in-memory database. */
   pgliteDataDir?: string;
+  /** A PGlite `dumpDataDir()` tarball to start from (tests: skips the slow initdb). */
+  pgliteSnapshot?: Blob | undefined;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   // Loaded lazily: deployments on PostgreSQL never pay for the WASM module.
   const { PGlite } = await import('@electric-sql/pglite');
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
-  const pglite = await PGlite.create(dataDir);
+  const pglite = await PGlite.create(dataDir, { loadDataDir: options.pgliteSnapshot });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     kind: 'pglite',

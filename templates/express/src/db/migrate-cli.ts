@@ -10,10 +10,16 @@ if (existsSync('.env')) process.loadEnvFile('.env');
 try {
   const env = loadEnv();
   const logger = createLogger(env.LOG_LEVEL);
-  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR });
+  const db = await openDatabase({
+    databaseUrl: env.DATABASE_URL,
+    pgliteDataDir: env.PGLITE_DATA_DIR,
+  });
   try {
     const applied = await db.migrate(logger);
-    logger.info({ database: db.kind, applied }, applied.length ? 'migrations applied' : 'database is up to date');
+    logger.info(
+      { database: db.kind, applied },
+      applied.length ? 'migrations applied' : 'database is up to date',
+    );
   } finally {
     await db.close();
   }

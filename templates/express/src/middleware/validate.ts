@@ -33,7 +33,11 @@ export function validated<S extends RequestSchemas>(
         input[location] = result.data;
       } else {
         for (const issue of result.error.issues) {
-          details.push({ location, path: issue.path.map(String).join('.'), message: issue.message });
+          details.push({
+            location,
+            path: issue.path.map(String).join('.'),
+            message: issue.message,
+          });
         }
       }
     }

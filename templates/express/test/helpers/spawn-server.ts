@@ -25,7 +25,10 @@ export function waitForExit(child: ChildProcess): Promise<number | null> {
 export function waitForListening(child: ChildProcess, timeoutMs = 20_000): Promise<number> {
   return new Promise((resolve, reject) => {
     let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${buffer}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start:\n${buffer}`)),
+      timeoutMs,
+    );
     child.stdout?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       const match = /"port":(\d+)[^\n]*"msg":"server listening"/.exec(buffer);

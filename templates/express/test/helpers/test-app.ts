@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import type { Express } from 'express';
+import { inject } from 'vitest';
 import { createApp, type AppConfig, type AppDeps } from '../../src/app.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -15,11 +17,17 @@ export const testConfig: AppConfig = {
 
 /**
  * The database the tests run against: real PostgreSQL when DATABASE_URL is set
- * (CI), otherwise a fresh in-memory PGlite per test file. Migrations are applied
- * by the tests themselves, exactly as in production.
+ * (CI), otherwise a fresh in-memory PGlite per test file, started from the
+ * snapshot made in test/global-setup.ts. Migrations are applied by the tests
+ * themselves, with the same applier as production.
  */
 export async function openTestDatabase(): Promise<Database> {
-  const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, pgliteDataDir: 'memory://' });
+  const snapshotFile = inject('pgliteSnapshot');
+  const db = await openDatabase({
+    databaseUrl: process.env.DATABASE_URL,
+    pgliteDataDir: 'memory://',
+    pgliteSnapshot: snapshotFile ? new Blob([await readFile(snapshotFile)]) : undefined,
+  });
   await db.migrate();
   return db;
 }

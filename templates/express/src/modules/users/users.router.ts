@@ -2,12 +2,7 @@ import { Router } from 'express';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { validated } from '../../middleware/validate.js';
 import { UsersRepository } from './users.repository.js';
-import {
-  createUserBody,
-  listUsersQuery,
-  updateUserBody,
-  userIdParams,
-} from './users.schemas.js';
+import { createUserBody, listUsersQuery, updateUserBody, userIdParams } from './users.schemas.js';
 import { UsersService } from './users.service.js';
 
 export function usersRouter(prisma: PrismaClient): Router {
@@ -38,9 +33,12 @@ export function usersRouter(prisma: PrismaClient): Router {
 
   router.patch(
     '/:id',
-    validated({ params: userIdParams, body: updateUserBody }, async ({ params, body }, _req, res) => {
-      res.json(await service.update(params.id, body));
-    }),
+    validated(
+      { params: userIdParams, body: updateUserBody },
+      async ({ params, body }, _req, res) => {
+        res.json(await service.update(params.id, body));
+      },
+    ),
   );
 
   router.delete(

@@ -39,7 +39,9 @@ describe('users CRUD', () => {
 
   it('updates a user', async () => {
     const { body: user } = await createUser();
-    const res = await request(app).patch(`/users/${user.id}`).send({ name: 'Countess of Lovelace' });
+    const res = await request(app)
+      .patch(`/users/${user.id}`)
+      .send({ name: 'Countess of Lovelace' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: user.id, email: ada.email, name: 'Countess of Lovelace' });
   });
