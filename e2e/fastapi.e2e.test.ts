@@ -49,13 +49,14 @@ describe('fastapi starter end to end', () => {
     expect(r.exitCode, r.all).toBe(0);
   });
 
-  it('serves /healthz, /readyz, /openapi.json and /docs under uvicorn, then exits 0 on SIGTERM', async () => {
+  it('serves /healthz, /readyz, /openapi.json and /docs (python -m app), then exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const migrate = await uv(['run', 'alembic', 'upgrade', 'head']);
     expect(migrate.exitCode, migrate.all).toBe(0);
-    const server = startServer(path.join(project, '.venv', 'bin', 'uvicorn'), ['app.main:app', '--host', '127.0.0.1', '--port', String(port)], {
+    // The image's entry point: uvicorn behind a wrapper that turns a drained SIGTERM into exit 0.
+    const server = startServer(path.join(project, '.venv', 'bin', 'python'), ['-m', 'app'], {
       cwd: project,
-      env: { ...baseEnv },
+      env: { ...baseEnv, HOST: '127.0.0.1', PORT: String(port) },
     });
     try {
       const health = await waitForHttp(`http://127.0.0.1:${port}/healthz`);
@@ -81,7 +82,8 @@ describe('fastapi starter end to end', () => {
   });
 
   describe('against a real PostgreSQL', () => {
-    const dbName = `e2e_fastapi_${process.pid}`;
+    // The starter's tests empty tables, so they refuse a database whose name lacks "test".
+    const dbName = `e2e_fastapi_test_${process.pid}`;
     const dbUrl = adminUrl ? Object.assign(new URL(adminUrl), { protocol: 'postgresql+asyncpg:', pathname: `/${dbName}` }).toString() : '';
 
     beforeAll(async () => {

@@ -1,0 +1,107 @@
+"""Application factory. `app` is what uvicorn and `fastapi dev` serve."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+
+from app.api.routes import docs, health, users
+from app.core.config import Settings, load_settings
+from app.core.db import Database
+from app.core.errors import validation_error_handler
+from app.core.logging import configure_logging
+from app.core.middleware import (
+    BodyLimitMiddleware,
+    RateLimitMiddleware,
+    RequestContextMiddleware,
+    security_headers,
+)
+from app.core.project import TITLE, VERSION
+
+logger = structlog.get_logger("app")
+
+# Probes are polled every few seconds: no access log line for them. The liveness probe is
+# also exempt from rate limiting (it does no I/O); /readyz touches the database, so it is not.
+PROBE_PATHS = ("/healthz", "/readyz")
+UNLIMITED_PATHS = ("/healthz",)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    configure_logging(settings.log_level, json_logs=settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = Database(settings.database_url, pool_size=settings.db_pool_size)
+        logger.info("startup", environment=settings.environment)
+        try:
+            yield
+        finally:
+            # Runs after uvicorn has drained in-flight requests on SIGTERM.
+            await app.state.db.dispose()
+            logger.info("shutdown", engine="disposed")
+
+    openapi_url = "/openapi.json" if settings.docs_enabled else None
+    csp_overrides: dict[str, str] = {}
+    docs_routes = None
+    if openapi_url is not None:
+        docs_routes, csp_overrides[docs.DOCS_PATH] = docs.docs_router(
+            openapi_url=openapi_url, title=f"{TITLE} - API docs"
+        )
+
+    # First entry = outermost. CORS sits outside the rate limiter so a 429 still carries
+    # CORS headers the browser needs to show it to the page.
+    middleware = [
+        Middleware(
+            RequestContextMiddleware,
+            headers=security_headers(hsts=settings.is_production),
+            csp_overrides=csp_overrides,
+            quiet_paths=PROBE_PATHS,
+        )
+    ]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "PATCH", "DELETE"],
+                allow_headers=["Content-Type", "X-Request-Id"],
+                expose_headers=["X-Request-Id", "Retry-After", "Location"],
+                max_age=600,
+            )
+        )
+    if settings.rate_limit_enabled:
+        middleware.append(
+            Middleware(
+                RateLimitMiddleware,
+                limit=settings.rate_limit_requests,
+                window_seconds=settings.rate_limit_window_seconds,
+                exempt_paths=UNLIMITED_PATHS,
+            )
+        )
+
+    middleware.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
+
+    app = FastAPI(
+        title=TITLE,
+        version=VERSION,
+        lifespan=lifespan,
+        openapi_url=openapi_url,
+        docs_url=None,  # served by app.api.routes.docs with its own CSP
+        redoc_url=None,
+        middleware=middleware,
+        exception_handlers={RequestValidationError: validation_error_handler},
+    )
+    app.state.settings = settings
+    health.add_probe_routes(app)
+    app.include_router(users.router)
+    if docs_routes is not None:
+        app.include_router(docs_routes)
+    return app
+
+
+app = create_app()
