@@ -58,7 +58,9 @@ export function lintDockerfile(file: string): string[] {
     }
     if (x.keyword === 'COPY') {
       const from = /--from=(\S+)/.exec(x.args)?.[1];
-      if (from && !stages.slice(0, -1).includes(from)) problems.push(`line ${x.line}: COPY --from=${from} names no earlier stage (${stages.join(', ')})`);
+      // A bare name must be an earlier stage; "image:tag" or "registry/image" copies from an image.
+      const isImage = from !== undefined && /[:/@]/.test(from);
+      if (from && !isImage && !stages.slice(0, -1).includes(from)) problems.push(`line ${x.line}: COPY --from=${from} names no earlier stage (${stages.join(', ')})`);
     }
     if (x.keyword === 'EXPOSE') {
       for (const p of x.args.split(/\s+/)) {
