@@ -33,6 +33,8 @@ export interface PostStep {
 
 export interface Plan {
   targetDir: string;
+  /** How to start the generated project in development. */
+  devCommand: string;
   answers: Answers;
   template: { id: string; version: string; source: string };
   files: PlannedFile[];
@@ -132,6 +134,7 @@ export function buildPlan(answers: Answers, template: LoadedTemplate, ctx: PlanC
   );
   return {
     targetDir: path.resolve(ctx.cwd, answers.directory),
+    devCommand: template.meta.devCommand ?? runScriptText(answers.packageManager, 'dev'),
     answers,
     template: templateRef,
     files,

@@ -26,6 +26,8 @@ export const templateMetaSchema = z.strictObject({
   /** node: the chosen package manager installs; python: `uv sync` installs from the committed uv.lock. */
   install: z._default(z.enum(['node', 'python', 'none']), 'node'),
   layers: z._default(z.array(layerSchema), []),
+  /** Shown as the last "next step"; node templates default to the package manager's `run dev`. */
+  devCommand: z.optional(z.string().check(z.minLength(1))),
   postSteps: z._default(z.array(postStepSchema), []),
 });
 export type TemplateMeta = Infer<typeof templateMetaSchema>;
