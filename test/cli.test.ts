@@ -52,7 +52,7 @@ describe('the built CLI without a terminal', () => {
     expect(listTree(tmp.dir)).toEqual([]);
   });
 
-  it.each(['fastapi', 'hybrid'])('%s is refused with exit 2 until its starter ships', async (t) => {
+  it.each(['hybrid'])('%s is refused with exit 2 until its starter ships', async (t) => {
     const r = await runCli(['svc', '--template', t], { cwd: tmp.dir });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`"${t}" starter is not available`));
