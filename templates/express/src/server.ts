@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createApp } from './app.js';
-import { EnvError, loadEnv } from './config/env.js';
+import { EnvError, loadEnv, type Env } from './config/env.js';
 import { openDatabase } from './db/database.js';
 import { createShutdown, listen, serverPort } from './lib/http-server.js';
 import { createLogger } from './lib/logger.js';
@@ -9,7 +9,7 @@ import { createLogger } from './lib/logger.js';
 // variables take precedence). Containers and CI pass real environment variables.
 if (existsSync('.env')) process.loadEnvFile('.env');
 
-let env;
+let env: Env;
 try {
   env = loadEnv();
 } catch (err) {
@@ -20,31 +20,40 @@ try {
 }
 
 const logger = createLogger(env.LOG_LEVEL);
-const db = await openDatabase({
-  databaseUrl: env.DATABASE_URL,
-  pgliteDataDir: env.PGLITE_DATA_DIR,
-});
 
-if (db.kind === 'pglite') {
-  logger.info({ dataDir: env.PGLITE_DATA_DIR }, 'DATABASE_URL not set: using embedded PGlite');
-  // The embedded database is ours alone: keep it migrated automatically. PostgreSQL
-  // is migrated explicitly (`npm run db:migrate`) as a deploy step.
-  await db.migrate(logger);
-}
-
-const app = createApp({ config: env, logger, prisma: db.prisma, checkDatabase: db.ping });
-const server = await listen(app, env.PORT, env.HOST);
-logger.info({ host: env.HOST, port: serverPort(server), database: db.kind }, 'server listening');
-
-const shutdown = createShutdown({
-  server,
-  logger,
-  timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-  onClose: () => db.close(),
-});
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    void shutdown(signal).then((clean) => process.exit(clean ? 0 : 1));
+async function start(env: Env): Promise<void> {
+  const db = await openDatabase({
+    databaseUrl: env.DATABASE_URL,
+    pgliteDataDir: env.PGLITE_DATA_DIR,
   });
+
+  if (db.kind === 'pglite') {
+    logger.info({ dataDir: env.PGLITE_DATA_DIR }, 'DATABASE_URL not set: using embedded PGlite');
+    // The embedded database is ours alone: keep it migrated automatically. PostgreSQL
+    // is migrated explicitly (`npm run db:migrate`) as a deploy step.
+    await db.migrate(logger);
+  }
+
+  const app = createApp({ config: env, logger, prisma: db.prisma, checkDatabase: db.ping });
+  const server = await listen(app, env.PORT, env.HOST);
+  logger.info({ host: env.HOST, port: serverPort(server), database: db.kind }, 'server listening');
+
+  const shutdown = createShutdown({
+    server,
+    logger,
+    timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    onClose: () => db.close(),
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      // Exit 0 once shut down (even if slow requests had to be cut); 1 if cleanup failed.
+      void shutdown(signal).then(({ closed }) => process.exit(closed ? 0 : 1));
+    });
+  }
 }
+
+start(env).catch((err: unknown) => {
+  // e.g. port in use, database directory not writable.
+  logger.fatal({ err }, 'failed to start');
+  process.exit(1);
+});

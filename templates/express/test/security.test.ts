@@ -2,15 +2,23 @@ import { Router } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/database.js';
+import { Prisma } from '../src/generated/prisma/client.js';
 import { buildTestApp, openTestDatabase, resetDatabase } from './helpers/test-app.js';
 
 let db: Database;
 let app: ReturnType<typeof buildTestApp>;
 
 // A test-only route that fails with an internal message that must never reach clients.
-const boom = Router().get('/__boom', () => {
-  throw new Error('connection string postgres://admin:s3cret@db/internal leaked?');
-});
+const boom = Router()
+  .get('/__boom', () => {
+    throw new Error('connection string postgres://admin:s3cret@db/internal leaked?');
+  })
+  .get('/__db-down', () => {
+    throw new Prisma.PrismaClientKnownRequestError("Can't reach database server at db:5432", {
+      code: 'P1001',
+      clientVersion: Prisma.prismaVersion.client,
+    });
+  });
 
 beforeAll(async () => {
   db = await openTestDatabase();
@@ -112,6 +120,13 @@ describe('errors', () => {
       error: { code: 'INTERNAL_ERROR', message: 'Internal server error', requestId: 'req-500' },
     });
     expect(res.text).not.toMatch(/s3cret|postgres:|at .*\.ts/);
+  });
+
+  it('answers 503 when the database is unreachable, without details', async () => {
+    const res = await request(app).get('/__db-down');
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('DATABASE_UNAVAILABLE');
+    expect(res.text).not.toContain('db:5432');
   });
 });
 

@@ -42,7 +42,7 @@ describe('graceful shutdown', () => {
     const res = await inFlight;
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ done: true });
-    expect(await done).toBe(true);
+    expect(await done).toEqual({ drained: true, closed: true });
     expect(server.listening).toBe(false);
     expect(onClose).toHaveBeenCalledOnce();
   });
@@ -53,8 +53,8 @@ describe('graceful shutdown', () => {
     const inFlight = fetch(`http://127.0.0.1:${serverPort(server)}/slow`);
     await requestArrived;
     const started = Date.now();
-    const clean = await createShutdown({ server, logger: silentLogger, timeoutMs: 200 })('test');
-    expect(clean).toBe(false);
+    const result = await createShutdown({ server, logger: silentLogger, timeoutMs: 200 })('test');
+    expect(result).toEqual({ drained: false, closed: true });
     expect(Date.now() - started).toBeLessThan(2_000);
     await expect(inFlight).rejects.toThrow();
   });

@@ -21,13 +21,19 @@ export interface ShutdownOptions {
   onClose?: () => Promise<void>;
 }
 
+export interface ShutdownResult {
+  /** All in-flight requests finished before the timeout. */
+  drained: boolean;
+  /** `onClose` succeeded (database closed). */
+  closed: boolean;
+}
+
 /**
  * Graceful shutdown: stop accepting connections, let in-flight requests finish
- * (at most `timeoutMs`), then run `onClose`. Resolves to `true` if everything
- * finished in time and cleanly. Safe to call more than once.
+ * (at most `timeoutMs`, then cut them), then run `onClose`. Safe to call twice.
  */
 export function createShutdown({ server, logger, timeoutMs, onClose }: ShutdownOptions) {
-  let running: Promise<boolean> | undefined;
+  let running: Promise<ShutdownResult> | undefined;
 
   const closeServer = () =>
     new Promise<boolean>((resolve) => {
@@ -48,18 +54,19 @@ export function createShutdown({ server, logger, timeoutMs, onClose }: ShutdownO
       server.closeIdleConnections();
     });
 
-  return (reason: string): Promise<boolean> => {
+  return (reason: string): Promise<ShutdownResult> => {
     running ??= (async () => {
       logger.info({ reason }, 'shutting down');
-      let clean = await closeServer();
+      const drained = await closeServer();
+      let closed = true;
       try {
         await onClose?.();
       } catch (err) {
-        clean = false;
+        closed = false;
         logger.error({ err }, 'error during shutdown cleanup');
       }
-      logger.info({ clean }, 'shutdown complete');
-      return clean;
+      logger.info({ drained, closed }, 'shutdown complete');
+      return { drained, closed };
     })();
     return running;
   };

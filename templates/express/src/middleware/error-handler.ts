@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isDatabaseUnavailable } from '../db/prisma-errors.js';
 import { HttpError } from '../lib/http-error.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -19,6 +20,9 @@ const BODY_PARSER_ERRORS: Record<string, [number, string, string]> = {
 
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
+  if (isDatabaseUnavailable(err)) {
+    return new HttpError(503, 'DATABASE_UNAVAILABLE', 'Service temporarily unavailable');
+  }
   if (typeof err === 'object' && err !== null && 'type' in err && typeof err.type === 'string') {
     const known = BODY_PARSER_ERRORS[err.type];
     if (known) return new HttpError(...known);
