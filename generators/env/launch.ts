@@ -1,4 +1,5 @@
 /** Facts about how the CLI was launched, decided once at start-up and passed down as data. */
+import { isatty } from 'node:tty';
 import { PACKAGE_MANAGERS, type PackageManager } from '../answers/schema.js';
 
 export interface LaunchContext {
@@ -29,8 +30,9 @@ export function packageManagerFromUserAgent(userAgent: string | undefined): Pack
 }
 
 export function detectLaunch(): LaunchContext {
+  // tty.isatty on the descriptors: reading process.stdin.isTTY would construct the stdin stream (~5 ms).
   return {
-    interactive: isInteractive(process.stdin, process.stdout, process.env),
+    interactive: isInteractive({ isTTY: isatty(0) }, { isTTY: isatty(1) }, process.env),
     launchedBy: packageManagerFromUserAgent(process.env['npm_config_user_agent']),
     cwd: process.cwd(),
   };
