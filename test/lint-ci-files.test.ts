@@ -15,7 +15,8 @@ function lint(content: string): string[] {
   return lintDockerfile(file);
 }
 
-const good = `FROM node:24-bookworm-slim AS build
+const good = `FROM node:24-bookworm-slim AS base
+FROM base AS build
 WORKDIR /app
 COPY . .
 FROM node:24-bookworm-slim AS runtime

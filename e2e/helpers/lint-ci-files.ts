@@ -52,9 +52,11 @@ export function lintDockerfile(file: string): string[] {
   ins.forEach((x, idx) => {
     if (x.keyword === 'FROM') {
       const alias = /\bAS\s+(\S+)/i.exec(x.args)?.[1];
+      const image = x.args.split(/\s+/).find((a) => !a.startsWith('--')) ?? '';
+      // FROM an earlier stage needs no tag; an external image must name one (and not :latest).
+      if (!stages.includes(image) && (/:latest\b/.test(image) || !/[:@]/.test(image))) problems.push(`line ${x.line}: base image not pinned to a tag: ${x.args}`);
       stages.push(alias ?? String(stages.length));
       lastStageStart = idx;
-      if (/:latest\b/.test(x.args) || !/[:@]/.test(x.args.split(/\s+/)[0] ?? '')) problems.push(`line ${x.line}: base image not pinned to a tag: ${x.args}`);
     }
     if (x.keyword === 'COPY') {
       const from = /--from=(\S+)/.exec(x.args)?.[1];
