@@ -6,15 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { buildCli, runCli } from '../test/helpers/cli.js';
 import { makeTmp } from '../test/helpers/tmp.js';
+import { adminUrl, useTestDatabase } from './helpers/database.js';
 import { lintDockerfile, lintWorkflows } from './helpers/lint-ci-files.js';
 import { freePort, run, startServer, stopServer, waitForHttp } from './helpers/process.js';
 
 const tmp = makeTmp('cpb-e2e-express-');
 const project = path.join(tmp.dir, 'orders-api');
-const adminUrl = process.env['E2E_DATABASE_URL'];
 // Offline here: `prisma generate` must not try to download the schema engine (see env-recipes).
 const baseEnv = { PRISMA_SCHEMA_ENGINE_BINARY: '/bin/false', CI: 'true', FORCE_COLOR: '0' };
 
@@ -90,24 +89,7 @@ describe('express starter end to end', () => {
   });
 
   describe('against a real PostgreSQL', () => {
-    const dbName = `e2e_express_${process.pid}`;
-    const dbUrl = adminUrl ? Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString() : '';
-
-    beforeAll(async () => {
-      if (!adminUrl) return;
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);
-      await admin.query(`CREATE DATABASE ${dbName}`);
-      await admin.end();
-    });
-    afterAll(async () => {
-      if (!adminUrl) return;
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await admin.end();
-    });
+    const dbUrl = useTestDatabase(`e2e_express_${process.pid}`);
 
     it('has a database to test against (E2E_DATABASE_URL; .ci/run starts one)', () => {
       // Locally without PostgreSQL this names the missing piece; in CI it must be there.

@@ -6,16 +6,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, runCli } from '../test/helpers/cli.js';
 import { makeTmp } from '../test/helpers/tmp.js';
+import { adminUrl, useTestDatabase } from './helpers/database.js';
 import { lintDockerfile, lintWorkflows } from './helpers/lint-ci-files.js';
 import { freePort, run, startServer, stopServer, waitForHttp } from './helpers/process.js';
 
 const tmp = makeTmp('cpb-e2e-fastapi-');
 const project = path.join(tmp.dir, 'billing-service');
-const adminUrl = process.env['E2E_DATABASE_URL'];
 // uv may not download Python builds here: use the machine's Python (>= 3.11).
 const baseEnv = { UV_PYTHON_DOWNLOADS: 'never', CI: 'true', NO_COLOR: '1' };
 const uv = (args: string[], env: Record<string, string> = {}) => run('uv', args, { cwd: project, env: { ...baseEnv, ...env } });
@@ -83,24 +82,7 @@ describe('fastapi starter end to end', () => {
 
   describe('against a real PostgreSQL', () => {
     // The starter's tests empty tables, so they refuse a database whose name lacks "test".
-    const dbName = `e2e_fastapi_test_${process.pid}`;
-    const dbUrl = adminUrl ? Object.assign(new URL(adminUrl), { protocol: 'postgresql+asyncpg:', pathname: `/${dbName}` }).toString() : '';
-
-    beforeAll(async () => {
-      if (!adminUrl) return;
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);
-      await admin.query(`CREATE DATABASE ${dbName}`);
-      await admin.end();
-    });
-    afterAll(async () => {
-      if (!adminUrl) return;
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await admin.end();
-    });
+    const dbUrl = useTestDatabase(`e2e_fastapi_test_${process.pid}`, 'postgresql+asyncpg:');
 
     it('has a database to test against (E2E_DATABASE_URL; .ci/run starts one)', () => {
       expect(adminUrl, 'set E2E_DATABASE_URL=postgresql://user@127.0.0.1:port/postgres').toBeTruthy();
