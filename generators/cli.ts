@@ -36,7 +36,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       reporterFor: (o) => (clack && !o.json ? clack.reporter() : plainReporter()),
     });
     if (result.stdout) process.stdout.write(result.stdout);
-    return ExitCode.ok;
+    return result.exitCode ?? ExitCode.ok;
   } catch (err) {
     if (err instanceof CliError) {
       printError(err, json);

@@ -9,6 +9,8 @@ export type Phase = 'args' | 'answers' | 'template' | 'plan' | 'target' | 'write
 export const ExitCode = {
   ok: 0,
   internal: 1,
+  /** Upgrade: conflicts were left for the user to resolve, or --check found a newer template. */
+  upgradeNeedsAttention: 1,
   usage: 2,
   targetConflict: 3,
   writeFailed: 4,

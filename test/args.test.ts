@@ -9,6 +9,16 @@ describe('parseArgv', () => {
     expect(options).toMatchObject({ json: true, yes: true, dryRun: false });
   });
 
+  it('reads the upgrade subcommand and the upgrade/run options', () => {
+    const { given, options, upgradeCommand } = parseArgv(['upgrade', '--cwd', 'svc', '--templates', './tpl', '--check', '--allow-dirty']);
+    expect(upgradeCommand).toBe(true);
+    expect(given).toEqual({});
+    expect(options).toMatchObject({ cwd: 'svc', templates: './tpl', check: true, allowDirty: true });
+    expect(parseArgv(['./upgrade']).given.directory).toBe('./upgrade');
+    expect(() => parseArgv(['upgrade', 'somewhere'])).toThrow(/takes no directory/);
+    expect(() => parseArgv(['--cwd'])).toThrow(/needs a value/);
+  });
+
   it('takes -t as --template', () => {
     expect(parseArgv(['-t', 'express']).given.template).toBe('express');
   });

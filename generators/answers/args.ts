@@ -12,18 +12,35 @@ export interface RunOptions {
   json: boolean;
   help: boolean;
   version: boolean;
+  /** Directory to work in instead of the current one. */
+  cwd: string | undefined;
+  /** A local directory of templates that overrides the built-in ones. */
+  templates: string | undefined;
+  /** Upgrade: proceed although the git work tree has uncommitted changes. */
+  allowDirty: boolean;
+  /** Upgrade: exit 1 when an upgrade is available, 0 when not; change nothing. */
+  check: boolean;
 }
+
+/** `create-polyglot-backend upgrade`: the explicit form of running the plain command inside a project. */
+export const UPGRADE_COMMAND = 'upgrade';
 
 export interface ParsedArgs {
   /** Raw answer values as given on the command line (strings/booleans, not yet validated). */
   given: Partial<Record<AnswerKey, string | boolean>>;
   options: RunOptions;
+  /** `upgrade` was given as the first argument. */
+  upgradeCommand: boolean;
 }
 
-export const RUN_OPTION_HELP: Record<keyof RunOptions, { flag: string; short?: string; help: string }> = {
+export const RUN_OPTION_HELP: Record<keyof RunOptions, { flag: string; short?: string; value?: string; help: string }> = {
   yes: { flag: 'yes', short: 'y', help: 'Accept defaults for every question not answered by a flag' },
   dryRun: { flag: 'dry-run', help: 'Print the planned files and steps; write nothing' },
   json: { flag: 'json', help: 'Print a machine-readable result on stdout' },
+  cwd: { flag: 'cwd', value: 'dir', help: 'Work in <dir> instead of the current directory' },
+  templates: { flag: 'templates', value: 'dir', help: 'Use templates from a local directory (overrides built-in starters of the same id)' },
+  allowDirty: { flag: 'allow-dirty', help: 'Upgrade: proceed although git has uncommitted changes' },
+  check: { flag: 'check', help: 'Upgrade: exit 1 if a newer template is available, 0 if not; change nothing' },
   help: { flag: 'help', short: 'h', help: 'Show this help' },
   version: { flag: 'version', short: 'v', help: 'Print the version' },
 };
@@ -31,7 +48,8 @@ export const RUN_OPTION_HELP: Record<keyof RunOptions, { flag: string; short?: s
 export function parseArgv(argv: readonly string[]): ParsedArgs {
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const [, o] of Object.entries(RUN_OPTION_HELP)) {
-    options[o.flag] = o.short ? { type: 'boolean', short: o.short } : { type: 'boolean' };
+    const type = o.value ? 'string' : 'boolean';
+    options[o.flag] = o.short ? { type, short: o.short } : { type };
   }
   for (const key of ANSWER_KEYS) {
     const field = answerFields[key];
@@ -53,7 +71,14 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
   } catch (err) {
     throw new CliError('args', describeParseError(err), { hint: 'Run with --help to see the available options.' });
   }
-  const { values, positionals } = parsed;
+  const { values } = parsed;
+  const upgradeCommand = parsed.positionals[0] === UPGRADE_COMMAND;
+  const positionals = upgradeCommand ? parsed.positionals.slice(1) : parsed.positionals;
+  if (upgradeCommand && positionals.length > 0) {
+    throw new CliError('args', `"${UPGRADE_COMMAND}" takes no directory; got ${positionals.join(' ')}.`, {
+      hint: `Run it inside the project, or pass --cwd <dir>. To create a project in a directory named "${UPGRADE_COMMAND}", pass ./${UPGRADE_COMMAND}.`,
+    });
+  }
   if (positionals.length > 1) {
     throw new CliError('args', `Expected at most one directory, got ${positionals.length}: ${positionals.join(' ')}`, {
       hint: 'Quote the directory if it contains spaces.',
@@ -78,14 +103,25 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
   if (typeof values['t'] === 'string') given.template ??= values['t'];
 
   const flag = (name: string) => values[name] === true;
+  const text = (name: string): string | undefined => {
+    const v = values[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v === '') throw new CliError('args', `Option --${name} needs a value.`);
+    return v;
+  };
   return {
     given,
+    upgradeCommand,
     options: {
       yes: flag('yes'),
       dryRun: flag('dry-run'),
       json: flag('json'),
       help: flag('help'),
       version: flag('version'),
+      cwd: text('cwd'),
+      templates: text('templates'),
+      allowDirty: flag('allow-dirty'),
+      check: flag('check'),
     },
   };
 }

@@ -104,7 +104,7 @@ export async function collectAnswers(
   return parsed.data;
 }
 
-async function promptFor(prompter: Prompter, key: AnswerKey, field: Field, fallback: unknown): Promise<unknown> {
+export async function promptFor(prompter: Prompter, key: AnswerKey, field: Field, fallback: unknown): Promise<unknown> {
   let result: unknown;
   const message = field.prompt ?? field.help;
   if (field.kind === 'choice') {

@@ -19,9 +19,19 @@ const postStepSchema = z.strictObject({
   cwd: z.optional(pattern(/^[a-z0-9][a-z0-9-/]*$/)),
 });
 
+const VERSION = pattern(/^\d+\.\d+\.\d+(-[\w.]+)?$/, 'version must be semver, e.g. 1.2.0');
+const PROJECT_PATH = pattern(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\0\\]+$/, 'must be a relative project path');
+
+/** Declared by a release that moves files: upgrades from an older version carry the user's edits along. */
+const migrationSchema = z.strictObject({
+  version: VERSION,
+  /** Output path in the project before this version -> output path from this version on. */
+  renames: z._default(z.record(PROJECT_PATH, PROJECT_PATH), {}),
+});
+
 export const templateMetaSchema = z.strictObject({
   id: pattern(ID),
-  version: pattern(/^\d+\.\d+\.\d+(-[\w.]+)?$/, 'version must be semver, e.g. 1.2.0'),
+  version: VERSION,
   description: z.string(),
   /** node: the chosen package manager installs; python: `uv sync` installs from the committed uv.lock. */
   install: z._default(z.enum(['node', 'python', 'none']), 'node'),
@@ -29,6 +39,8 @@ export const templateMetaSchema = z.strictObject({
   /** Shown as the last "next step"; node templates default to the package manager's `run dev`. */
   devCommand: z.optional(z.string().check(z.minLength(1))),
   postSteps: z._default(z.array(postStepSchema), []),
+  migrations: z._default(z.array(migrationSchema), []),
 });
 export type TemplateMeta = Infer<typeof templateMetaSchema>;
 export type TemplatePostStep = Infer<typeof postStepSchema>;
+export type TemplateMigration = Infer<typeof migrationSchema>;

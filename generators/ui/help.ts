@@ -14,7 +14,7 @@ export function helpText(version: string): string {
     else if (field.kind === 'choice') rows.push([`--${flag} <${field.choices.map((c) => c.value).join('|')}>`, field.help]);
     else rows.push([`--${flag} <value>`, field.help]);
   }
-  for (const o of Object.values(RUN_OPTION_HELP)) rows.push([`${o.short ? `-${o.short}, ` : ''}--${o.flag}`, o.help]);
+  for (const o of Object.values(RUN_OPTION_HELP)) rows.push([`${o.short ? `-${o.short}, ` : ''}--${o.flag}${o.value ? ` <${o.value}>` : ''}`, o.help]);
   const width = Math.max(...rows.map(([l]) => l.length)) + 2;
   const options = rows.map(([l, r]) => `  ${l.padEnd(width)}${r}`).join('\n');
   const available = availableTemplates();
@@ -28,6 +28,7 @@ export function helpText(version: string): string {
 
 Usage: create-polyglot-backend [directory] [options]
        npm create polyglot-backend@latest [directory] -- [options]
+       create-polyglot-backend [upgrade] [--check] [--dry-run] [--allow-dirty]   (inside a generated project)
 
 Starters:
 ${templates}
@@ -37,11 +38,16 @@ ${options}
 
 Without a terminal (pipes, CI=true) nothing is asked: give [directory] and --template, or --yes.
 
+Inside a generated project (it has .polyglot/manifest.json), running without a directory, or with
+"upgrade", upgrades it to this version's template: files you never touched are updated, files changed
+on both sides are merged, and overlapping changes are left as conflict markers (exit 1).
+
 Examples:
   npx create-polyglot-backend my-api --template express
   npm create polyglot-backend@latest my-api -- --template express --pm npm --no-git
   pnpm create polyglot-backend my-api --template express --no-install
   npx create-polyglot-backend my-api --template express --dry-run --json
+  cd my-api && npx create-polyglot-backend@latest upgrade --dry-run
 
 Exit codes:
 ${codes}

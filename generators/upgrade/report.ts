@@ -1,0 +1,83 @@
+/** What an upgrade did (or would do), for people and for --json. Pure formatting. */
+import type { StepResult } from '../post/run-steps.js';
+import type { FileReport, UpgradePlan } from './plan-upgrade.js';
+
+export interface UpgradeSummary {
+  directory: string;
+  template: string;
+  from: string;
+  to: string;
+  dryRun: boolean;
+  plan: UpgradePlan;
+  postSteps: StepResult[];
+}
+
+const ORDER: FileReport['outcome'][] = [
+  'conflict',
+  'binary-conflict',
+  'kept-modified-deleted-by-template',
+  'kept-deleted',
+  'merged',
+  'renamed',
+  'updated',
+  'added',
+  'removed',
+  'lockfile-regenerate',
+  'kept-yours',
+  'unchanged',
+];
+
+function describe(f: FileReport): string {
+  const extra: string[] = [];
+  if (f.from) extra.push(`from ${f.from}`);
+  if (f.conflicts) extra.push(`${f.conflicts} conflict${f.conflicts === 1 ? '' : 's'}`);
+  if (f.templateCopy) extra.push(`template's version in ${f.templateCopy}`);
+  if (f.mergedBy && f.mergedBy !== 'text') extra.push(`merged by key`);
+  return `${f.path}${extra.length ? ` (${extra.join('; ')})` : ''}`;
+}
+
+export function needsAttention(plan: UpgradePlan): FileReport[] {
+  return plan.files.filter((f) => f.outcome === 'conflict' || f.outcome === 'binary-conflict');
+}
+
+export function humanSummary(s: UpgradeSummary): string {
+  const lines = [`${s.dryRun ? 'Would upgrade' : 'Upgrade'} ${s.template} ${s.from} → ${s.to} in ${s.directory}`];
+  const width = Math.max(...ORDER.map((o) => o.length)) + 2;
+  let unchanged = 0;
+  for (const outcome of ORDER) {
+    for (const f of s.plan.files.filter((x) => x.outcome === outcome)) {
+      if (outcome === 'unchanged') unchanged++;
+      else lines.push(`  ${outcome.padEnd(width)}${describe(f)}`);
+    }
+  }
+  if (unchanged > 0) lines.push(`  ${unchanged} file${unchanged === 1 ? '' : 's'} unchanged`);
+  return lines.join('\n');
+}
+
+export function conflictAdvice(plan: UpgradePlan, inGit: boolean): string {
+  const open = needsAttention(plan);
+  const list = open.map((f) => `  ${f.path}${f.templateCopy ? ` (compare with ${f.templateCopy})` : ''}`).join('\n');
+  const how = inGit
+    ? 'Resolve the conflict markers (or pick a version), then `git add` each file; `git status` lists them as unmerged.'
+    : 'Resolve the conflict markers (or pick a version) in each file.';
+  return `${open.length} file${open.length === 1 ? '' : 's'} need${open.length === 1 ? 's' : ''} your decision:\n${list}\n${how}`;
+}
+
+export function jsonSummary(s: UpgradeSummary, extra: Record<string, unknown> = {}): string {
+  return `${JSON.stringify(
+    {
+      ok: true,
+      upgrade: true,
+      dryRun: s.dryRun,
+      directory: s.directory,
+      template: { id: s.template, from: s.from, to: s.to },
+      conflicts: needsAttention(s.plan).map((f) => f.path),
+      files: s.plan.files,
+      regenerateLockfiles: s.plan.regenerate,
+      postSteps: s.postSteps,
+      ...extra,
+    },
+    null,
+    2,
+  )}\n`;
+}
