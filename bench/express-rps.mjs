@@ -26,3 +26,4 @@ const servers = {
   starter: await startServer(ws, { cmd: 'node', args: ['dist/server.js'], cwd: project, env: serverEnv }),
 };
 compare('Express starter vs bare Express 5', servers, opts);
+ws.stop();

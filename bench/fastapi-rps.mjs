@@ -28,3 +28,4 @@ const servers = {
   starter: await startServer(ws, run('app.main:app')),
 };
 compare('FastAPI starter vs bare FastAPI', servers, opts);
+ws.stop();

@@ -5,37 +5,14 @@
  *
  *   node bench/footprint.mjs
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchWorkDir, packCli, ROOT, run } from './lib/bench-tmp.mjs';
 
 const MAX_PACKAGES = 3;
 const MAX_BYTES = 3_000_000; // 3 MB (decimal, as npm reports sizes)
 
-const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
-const BENCH_TMP = path.join(ROOT, '.bench-tmp');
-const WORK = path.join(BENCH_TMP, `footprint-${process.pid}`);
-
-function cleanup() {
-  fs.rmSync(WORK, { recursive: true, force: true });
-  // Remove .bench-tmp/ itself unless another bench script is using it right now.
-  if (fs.existsSync(BENCH_TMP) && fs.readdirSync(BENCH_TMP).length === 0) fs.rmdirSync(BENCH_TMP);
-}
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
-
-/** Runs a command; throws with its output if it fails (unless allowFailure). */
-function run(cmd, args, cwd, { allowFailure = false } = {}) {
-  try {
-    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    if (allowFailure && typeof err.stdout === 'string') return err.stdout;
-    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${err.stderr ?? ''}${err.stdout ?? ''}`);
-  }
-}
+const { dir: WORK, cleanup } = benchWorkDir('footprint');
 
 /** Every package directory under node_modules, nested ones included (node_modules/x, node_modules/@s/x). */
 function packageDirs(nodeModules) {
@@ -70,8 +47,7 @@ function main() {
   fs.mkdirSync(WORK, { recursive: true });
 
   // Build so the tarball holds the current dist/cli.js (npm pack does not build: no prepack script).
-  run('npm', ['run', 'build', '--silent'], ROOT);
-  const [packed] = JSON.parse(run('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', WORK], ROOT));
+  const { packed } = packCli(WORK);
   const tarball = path.join(WORK, packed.filename);
 
   const project = path.join(WORK, 'project');

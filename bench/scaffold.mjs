@@ -9,12 +9,12 @@
  * Runs are interleaved (the order rotates every round) so drift in machine load hits every command alike.
  * `node -e 0` is measured alongside: every Node process here pays that start-up cost.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { benchWorkDir, packCli, ROOT, run } from './lib/bench-tmp.mjs';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const CREATE_VITE = 'create-vite@9.3.0'; // engines: ^20.19.0 || >=22.12.0
@@ -26,28 +26,7 @@ const { values: opts } = parseArgs({
 const RUNS = Number(opts.runs);
 const WARMUP = Number(opts.warmup);
 
-const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
-const BENCH_TMP = path.join(ROOT, '.bench-tmp');
-const WORK = path.join(BENCH_TMP, `scaffold-${process.pid}`);
-
-function cleanup() {
-  fs.rmSync(WORK, { recursive: true, force: true });
-  // Remove .bench-tmp/ itself unless another bench script is using it right now.
-  if (fs.existsSync(BENCH_TMP) && fs.readdirSync(BENCH_TMP).length === 0) fs.rmdirSync(BENCH_TMP);
-}
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
-
-/** Runs a setup command; throws with its output if it fails. */
-function run(cmd, args, cwd) {
-  try {
-    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${err.stderr ?? ''}${err.stdout ?? ''}`);
-  }
-}
+const { dir: WORK, cleanup } = benchWorkDir('scaffold');
 
 const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
 
@@ -87,8 +66,7 @@ function main() {
 
   // Build so the tarball holds the current dist/cli.js (npm pack does not build: no prepack script).
   console.error('Building, packing and installing both CLIs locally…');
-  run('npm', ['run', 'build', '--silent'], ROOT);
-  const [packed] = JSON.parse(run('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', WORK], ROOT));
+  const { packed } = packCli(WORK);
   installInto(path.join(WORK, 'ours'), path.join(WORK, packed.filename));
   installInto(path.join(WORK, 'vite'), CREATE_VITE);
 

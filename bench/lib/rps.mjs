@@ -30,7 +30,11 @@ export function workspace(prefix, keep) {
     if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   });
   process.on('SIGINT', () => process.exit(130));
-  return { dir, children };
+  // Servers keep the event loop alive: stop them once the measurement is done.
+  const stop = () => {
+    for (const c of children) c.kill('SIGTERM');
+  };
+  return { dir, children, stop };
 }
 
 export function sh(cmd, args, cwd, env = process.env) {
