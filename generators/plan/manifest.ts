@@ -49,7 +49,8 @@ export function buildManifestFiles(input: ManifestInput): { manifest: Buffer; ba
   const baselineJson = JSON.stringify({
     files: Object.fromEntries(sorted.map((f) => [f.path, { executable: f.executable, base64: f.content.toString('base64') }])),
   });
-  const baseline = gzipSync(baselineJson);
+  // Level 1: a few KB larger than the default, several ms faster on every generation.
+  const baseline = gzipSync(baselineJson, { level: 1 });
   const manifest: Manifest = {
     manifestVersion: MANIFEST_VERSION,
     generator: { name: input.generatorName, version: input.generatorVersion },
