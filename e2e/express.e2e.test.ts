@@ -89,7 +89,7 @@ describe('express starter end to end', () => {
   });
 
   describe('against a real PostgreSQL', () => {
-    const dbUrl = useTestDatabase(`e2e_express_${process.pid}`);
+    const dbUrl = useTestDatabase(`e2e_express_test_${process.pid}`);
 
     it('has a database to test against (E2E_DATABASE_URL; .ci/run starts one)', () => {
       // Locally without PostgreSQL this names the missing piece; in CI it must be there.

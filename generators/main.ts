@@ -59,6 +59,9 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
   if (args.options.version) return { stdout: `${GENERATOR_VERSION}\n` };
 
   const cwd = args.options.cwd === undefined ? deps.launch.cwd : path.resolve(deps.launch.cwd, args.options.cwd);
+  if (args.options.cwd !== undefined && !existsSync(cwd)) {
+    throw new CliError('args', `--cwd ${args.options.cwd}: no such directory.`, { hint: 'Pass an existing directory (the project to upgrade, or where to create one).' });
+  }
   const launch = { ...deps.launch, cwd };
   const templatesFor = templatesResolver(args, deps, deps.launch.cwd);
   const reporter = deps.reporterFor({ json: args.options.json });

@@ -39,7 +39,7 @@ describe('checkProjectName', () => {
   });
 
   it('suggests a name that itself passes every rule', () => {
-    for (const bad of ['My App', 'CON', '..', '  x ', 'http', '_x', 'Ünïcode Name!', '-dash']) {
+    for (const bad of ['My App', 'CON', '..', '  x ', 'http', '_x', 'Ünïcode Name!', '-dash', 'node_modules', 'favicon.ico']) {
       const s = suggestName(bad);
       expect(checkProjectName(s), `${bad} -> ${s}`).toBeUndefined();
     }

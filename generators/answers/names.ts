@@ -26,7 +26,7 @@ export function suggestName(input: string): string {
     .replace(/[._~-]+$/, '')
     .slice(0, 64);
   if (s === '') return 'my-backend';
-  return WINDOWS_RESERVED.test(s) || builtinModules.includes(s) ? `${s}-backend` : s;
+  return WINDOWS_RESERVED.test(s) || builtinModules.includes(s) || NPM_BLOCKED.has(s) ? `${s}-backend` : s;
 }
 
 /** Returns a user-facing problem with the name, or undefined when it is valid. */

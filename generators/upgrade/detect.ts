@@ -48,6 +48,12 @@ export async function readProjectState(root: string): Promise<ProjectState> {
   }
   const manifest = parsed.data;
   if (manifest.baseline.path !== BASELINE_PATH) throw broken(root, `${MANIFEST_PATH} points at an unexpected baseline "${manifest.baseline.path}"`);
+  if (!/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(manifest.template.version)) {
+    throw broken(root, `${MANIFEST_PATH} records template version "${manifest.template.version}", which is not a semantic version`);
+  }
+  if (manifest.answers['template'] !== undefined && manifest.answers['template'] !== manifest.template.id) {
+    throw broken(root, `${MANIFEST_PATH} says template "${manifest.template.id}" but its answers say "${String(manifest.answers['template'])}"`);
+  }
 
   let gz: Buffer;
   try {

@@ -79,6 +79,8 @@ describe('refusals change nothing', () => {
   it.each([
     ['bad JSON', (m: string) => m.slice(0, -5), /manifest\.json is not valid JSON/],
     ['a schema mismatch', (m: string) => m.replace('"manifestVersion": 1', '"manifestVersion": 7'), /does not match the manifest format/],
+    ['a template version that is not semver', (m: string) => m.replace(/("id": "express",\s*"version": ")[^"]+/, '$1banana'), /not a semantic version/],
+    ['a template id that contradicts the answers', (m: string) => m.replace(/"id": "express"/, '"id": "fastapi"'), /says template "fastapi" but its answers say "express"/],
     ['a file hash that does not match the baseline', (m: string) => m.replace(/("src\/app\.js": ")[0-9a-f]{64}/, `$1${'0'.repeat(64)}`), /disagree about 1 file/],
   ])('a manifest with %s is refused with exit 2', async (_what, corrupt, message) => {
     write(root, '.polyglot/manifest.json', corrupt(read(root, '.polyglot/manifest.json')));

@@ -16,6 +16,12 @@ describe('environment validation', () => {
     expect(env.DATABASE_URL).toBeUndefined();
   });
 
+  it('requires a real database in production unless the embedded one is chosen on purpose', () => {
+    expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL: required when NODE_ENV=production/);
+    expect(loadEnv({ NODE_ENV: 'production', PGLITE_DATA_DIR: '/data/pglite' }).PGLITE_DATA_DIR).toBe('/data/pglite');
+    expect(loadEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://u@db:5432/app' }).DATABASE_URL).toBeDefined();
+  });
+
   it('parses lists and numbers', () => {
     const env = loadEnv({
       CORS_ORIGINS: 'https://a.example, http://localhost:5173',

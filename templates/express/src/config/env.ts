@@ -62,7 +62,16 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   // Treat empty strings as unset so `FOO=` in .env falls back to the default.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
   const result = envSchema.safeParse(cleaned);
-  if (result.success) return result.data;
+  if (result.success) {
+    // In production the embedded database would live inside the container and vanish with it: require a
+    // real DATABASE_URL unless PGLITE_DATA_DIR is set on purpose (e.g. to a mounted volume).
+    if (result.data.NODE_ENV === 'production' && !result.data.DATABASE_URL && cleaned['PGLITE_DATA_DIR'] === undefined) {
+      throw new EnvError(
+        'Invalid environment variables:\n  - DATABASE_URL: required when NODE_ENV=production (or set PGLITE_DATA_DIR to a persistent volume to use the embedded database deliberately)',
+      );
+    }
+    return result.data;
+  }
   const lines = result.error.issues.map((issue) => {
     const name = issue.path.map(String).join('.') || '(root)';
     // Never print the offending value: it may be a secret (e.g. DATABASE_URL).

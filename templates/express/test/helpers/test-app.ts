@@ -22,6 +22,7 @@ export const testConfig: AppConfig = {
  * themselves, with the same applier as production.
  */
 export async function openTestDatabase(): Promise<Database> {
+  assertDisposableDatabase(process.env.DATABASE_URL);
   const snapshotFile = inject('pgliteSnapshot');
   const db = await openDatabase({
     databaseUrl: process.env.DATABASE_URL,
@@ -30,6 +31,18 @@ export async function openTestDatabase(): Promise<Database> {
   });
   await db.migrate();
   return db;
+}
+
+/**
+ * The tests empty tables, so they refuse a PostgreSQL database whose name does not say it is for tests
+ * (a DATABASE_URL left over from development would otherwise lose its data).
+ */
+export function assertDisposableDatabase(databaseUrl: string | undefined): void {
+  if (!databaseUrl) return;
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  if (!name.includes('test')) {
+    throw new Error(`Refusing to run tests against database "${name}": the tests delete data. Use a database whose name contains "test".`);
+  }
 }
 
 /** Isolates tests from each other (and from other files on a shared PostgreSQL). */
