@@ -14,8 +14,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { CancelledError, CliError, ExitCode } from '../errors.js';
+import { CliError, ExitCode } from '../errors.js';
 import { MANIFEST_DIR } from '../plan/manifest.js';
+import { trapSignals } from '../signal-trap.js';
 import { assertSafeRelativePath } from '../plan/render.js';
 import type { FileOp } from './plan-upgrade.js';
 
@@ -165,7 +166,6 @@ async function missingDirs(root: string, ops: readonly FileOp[]): Promise<string
   return missing;
 }
 
-type Signal = 'SIGINT' | 'SIGTERM';
 
 export async function applyUpgrade(root: string, ops: readonly FileOp[], io: ApplyIo = realApplyIo): Promise<void> {
   for (const op of ops) {
@@ -180,15 +180,8 @@ export async function applyUpgrade(root: string, ops: readonly FileOp[], io: App
   const staged = (p: string) => path.join(staging, 'new', ...p.split('/'));
   const old = (p: string) => path.join(staging, 'old', ...p.split('/'));
 
-  let signalled: Signal | undefined;
-  const onSignal = (s: Signal) => {
-    signalled ??= s;
-  };
-  const checkpoint = () => {
-    if (signalled) throw new CancelledError('upgrade', signalled);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const trap = trapSignals('upgrade');
+  const checkpoint = () => trap.checkpoint();
 
   let journal: Journal | undefined;
   try {
@@ -234,8 +227,7 @@ export async function applyUpgrade(root: string, ops: readonly FileOp[], io: App
       cause: err,
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    trap.release();
   }
   await cleanup(root);
   // Directories the template emptied (its files removed or moved away) go too, when nothing else is in them.

@@ -6,7 +6,8 @@
 import fs from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { CancelledError, CliError, ExitCode } from '../errors.js';
+import { CliError, ExitCode } from '../errors.js';
+import { trapSignals } from '../signal-trap.js';
 import { assertSafeRelativePath } from '../plan/render.js';
 import type { Plan } from '../plan/plan.js';
 import { assertTargetUsable, inspectTarget } from './target.js';
@@ -31,8 +32,6 @@ export const realIo: WriteIo = {
 
 /** Files written at once: enough to keep libuv's thread pool busy, few enough to react to a signal quickly. */
 const WRITE_BATCH = 16;
-
-type Signal = 'SIGINT' | 'SIGTERM';
 
 /** What this run created, so cleanup removes exactly that. */
 class CreatedPaths {
@@ -65,20 +64,12 @@ export async function writeProject(plan: Plan, io: WriteIo = realIo): Promise<vo
   assertTargetUsable(target, before);
 
   const created = new CreatedPaths();
-  let signalled: Signal | undefined;
-  const onSignal = (signal: Signal) => {
-    if (signalled) {
-      // Second signal: stop waiting for the current operation.
-      created.removeAll();
-      process.exit(signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.cancelled);
-    }
-    signalled = signal;
-  };
-  const checkpoint = () => {
-    if (signalled) throw new CancelledError('write', signalled);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const trap = trapSignals('write', (signal) => {
+    // Second signal: stop waiting for the current operation.
+    created.removeAll();
+    process.exit(signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.cancelled);
+  });
+  const checkpoint = () => trap.checkpoint();
 
   try {
     const parent = path.dirname(target);
@@ -129,7 +120,6 @@ export async function writeProject(plan: Plan, io: WriteIo = realIo): Promise<vo
       cause: err,
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    trap.release();
   }
 }
