@@ -167,12 +167,27 @@ async function missingDirs(root: string, ops: readonly FileOp[]): Promise<string
 }
 
 
+/** Like git, never write through a symbolic link to a directory: the write would land outside the project. */
+async function refuseLinkedDirectories(root: string, ops: readonly FileOp[]): Promise<void> {
+  const dirs = new Set<string>();
+  for (const op of ops) for (let d = path.posix.dirname(op.path); d !== '.'; d = path.posix.dirname(d)) dirs.add(d);
+  for (const dir of [...dirs].sort()) {
+    const stat = await fs.lstat(abs(root, dir)).catch(() => undefined);
+    if (stat?.isSymbolicLink()) {
+      throw new CliError('upgrade', `${dir} is a symbolic link; the upgrade would write through it, outside the project.`, {
+        hint: 'Nothing was changed. Replace the link with a real directory, or move the template files elsewhere, and run again.',
+      });
+    }
+  }
+}
+
 export async function applyUpgrade(root: string, ops: readonly FileOp[], io: ApplyIo = realApplyIo): Promise<void> {
   for (const op of ops) {
     assertSafeRelativePath(op.path);
     if (op.path.startsWith(`${STAGING_PATH}/`) || op.path === JOURNAL_PATH) throw new Error(`refusing to write ${op.path}`);
   }
   if (new Set(ops.map((o) => o.path)).size !== ops.length) throw new Error('two operations on one path');
+  await refuseLinkedDirectories(root, ops);
   if (await exists(abs(root, JOURNAL_PATH))) throw new Error('an interrupted upgrade must be recovered first');
   await cleanup(root);
 

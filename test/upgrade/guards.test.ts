@@ -32,6 +32,22 @@ async function expectUntouched(action: () => Promise<void>): Promise<void> {
 }
 
 describe('refusals change nothing', () => {
+  it('refuses to write through a directory that is a symbolic link (exit 2), outside untouched', async () => {
+    const outside = path.join(tmp.dir, 'outside-src');
+    fs.renameSync(path.join(root, 'src'), outside);
+    fs.symlinkSync(outside, path.join(root, 'src'));
+    await commitAll(root, 'src is a link');
+    const outsideBefore = fs.readdirSync(outside).sort().map((f) => [f, fs.readFileSync(path.join(outside, f), 'utf8')]);
+    const manifestBefore = read(root, '.polyglot/manifest.json');
+    const r = await runIn(root, ['--no-install'], v2);
+    expect(r.exitCode).toBe(2);
+    expect(r.error?.message).toMatch(/src is a symbolic link/);
+    expect(fs.readdirSync(outside).sort().map((f) => [f, fs.readFileSync(path.join(outside, f), 'utf8')])).toEqual(outsideBefore);
+    expect(read(root, '.polyglot/manifest.json')).toBe(manifestBefore);
+    expect(await porcelain(root)).toEqual([]);
+    expect(await unmerged(root)).toEqual([]);
+  });
+
   it('refuses a dirty git tree (modified or untracked), exit 2, naming the files', async () => {
     edit(root, 'src/app.js', 'hello', 'hi');
     write(root, 'scratch.txt', 'wip\n');
