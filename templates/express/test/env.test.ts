@@ -17,9 +17,15 @@ describe('environment validation', () => {
   });
 
   it('requires a real database in production unless the embedded one is chosen on purpose', () => {
-    expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL: required when NODE_ENV=production/);
-    expect(loadEnv({ NODE_ENV: 'production', PGLITE_DATA_DIR: '/data/pglite' }).PGLITE_DATA_DIR).toBe('/data/pglite');
-    expect(loadEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://u@db:5432/app' }).DATABASE_URL).toBeDefined();
+    expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(
+      /DATABASE_URL: required when NODE_ENV=production/,
+    );
+    expect(
+      loadEnv({ NODE_ENV: 'production', PGLITE_DATA_DIR: '/data/pglite' }).PGLITE_DATA_DIR,
+    ).toBe('/data/pglite');
+    expect(
+      loadEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://u@db:5432/app' }).DATABASE_URL,
+    ).toBeDefined();
   });
 
   it('parses lists and numbers', () => {

@@ -65,7 +65,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (result.success) {
     // In production the embedded database would live inside the container and vanish with it: require a
     // real DATABASE_URL unless PGLITE_DATA_DIR is set on purpose (e.g. to a mounted volume).
-    if (result.data.NODE_ENV === 'production' && !result.data.DATABASE_URL && cleaned['PGLITE_DATA_DIR'] === undefined) {
+    if (
+      result.data.NODE_ENV === 'production' &&
+      !result.data.DATABASE_URL &&
+      cleaned['PGLITE_DATA_DIR'] === undefined
+    ) {
       throw new EnvError(
         'Invalid environment variables:\n  - DATABASE_URL: required when NODE_ENV=production (or set PGLITE_DATA_DIR to a persistent volume to use the embedded database deliberately)',
       );

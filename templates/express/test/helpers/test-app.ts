@@ -41,7 +41,9 @@ export function assertDisposableDatabase(databaseUrl: string | undefined): void 
   if (!databaseUrl) return;
   const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   if (!name.includes('test')) {
-    throw new Error(`Refusing to run tests against database "${name}": the tests delete data. Use a database whose name contains "test".`);
+    throw new Error(
+      `Refusing to run tests against database "${name}": the tests delete data. Use a database whose name contains "test".`,
+    );
   }
 }
 
