@@ -52,10 +52,14 @@ describe('the built CLI without a terminal', () => {
     expect(listTree(tmp.dir)).toEqual([]);
   });
 
-  it.each(['hybrid'])('%s is refused with exit 2 until its starter ships', async (t) => {
-    const r = await runCli(['svc', '--template', t], { cwd: tmp.dir });
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`"${t}" starter is not available`));
+  it('hybrid --dry-run plans one install per part, prisma generate in the gateway, then git', async () => {
+    const r = await runCli(['svc', '-t', 'hybrid', '--dry-run', '--json'], { cwd: tmp.dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { files: { path: string }[]; postSteps: { id: string }[] };
+    expect(out.postSteps.map((s) => s.id)).toEqual(['install-gateway', 'install-service', 'prisma-generate', 'git']);
+    const paths = out.files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['gateway/package.json', 'service/pyproject.toml', '.github/workflows/ci.yml']));
+    expect(paths.filter((p) => p.startsWith('gateway/.github') || p.startsWith('service/.github'))).toEqual([]);
     expect(listTree(tmp.dir)).toEqual([]);
   });
 

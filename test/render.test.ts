@@ -134,6 +134,52 @@ describe('loadTemplate on untrusted templates', () => {
     expect(text('sub/a.txt')).toBe('base');
     expect(plan.postSteps.filter((s) => s.id === 'gen').map((s) => s.cwd)).toEqual(['.', 'sub']);
   });
+
+  it('excludes base paths, merges package.json and pyproject.toml overlays, and installs each part', async () => {
+    const root = fixture({
+      'node/template.json': JSON.stringify({ id: 'node', version: '1.0.0', description: 'd' }),
+      'node/package.json': JSON.stringify({ name: 'x', scripts: { test: 'vitest' }, dependencies: { zod: '4.0.0', express: '5.0.0' } }),
+      'node/dot_github/workflows/ci.yml': 'on: push\n',
+      'node/docker-compose.yml': 'services: {}\n',
+      'py/template.json': JSON.stringify({ id: 'py', version: '1.0.0', description: 'd', install: 'python' }),
+      'py/pyproject.toml': '[project]\nname = "x"\ndependencies = [\n    # web\n    "fastapi>=0.1",\n    "uvicorn>=0.1",\n]\n\n[tool.ruff]\nline-length = 100\n',
+      'kit/template.json': meta({
+        install: 'none',
+        layers: [
+          { template: 'node', into: 'gateway', exclude: ['.github', 'docker-compose.yml'] },
+          { template: 'py', into: 'service' },
+        ],
+      }),
+      'kit/gateway/package.json': JSON.stringify({ name: 'ignored', scripts: { gen: 'x' }, dependencies: { amqplib: '2.3.1', zod: '4.1.0' } }),
+      'kit/service/pyproject.toml': '[project]\ndependencies = ["aio-pika>=10", "FastAPI>=0.2"]\n',
+    });
+    const plan = buildPlan(answersFor('kit'), await loadTemplate('kit', root), ctx);
+    const text = (p: string) => plan.files.find((f) => f.path === p)?.content.toString();
+    expect(plan.files.map((f) => f.path).filter((p) => p.includes('.github') || p.includes('compose'))).toEqual([]);
+    const pkg = JSON.parse(text('gateway/package.json')!) as { name: string; scripts: object; dependencies: object };
+    expect(pkg.name).toBe('my-api-gateway');
+    expect(pkg.scripts).toEqual({ test: 'vitest', gen: 'x' });
+    expect(Object.entries(pkg.dependencies)).toEqual([['amqplib', '2.3.1'], ['express', '5.0.0'], ['zod', '4.1.0']]);
+    expect(text('service/pyproject.toml')).toBe(
+      '[project]\nname = "x"\ndependencies = [\n    "aio-pika>=10",\n    "FastAPI>=0.2",\n    "uvicorn>=0.1",\n]\n\n[tool.ruff]\nline-length = 100\n',
+    );
+    const installs = plan.postSteps.filter((s) => s.kind === 'install');
+    expect(installs.map((s) => [s.id, s.command, s.cwd, s.rerun])).toEqual([
+      ['install-gateway', 'npm', 'gateway', '(cd gateway && npm install)'],
+      ['install-service', 'uv', 'service', '(cd service && uv sync)'],
+    ]);
+  });
+
+  it('refuses a pyproject.toml overlay that sets anything but dependency arrays', async () => {
+    const root = fixture({
+      'py/template.json': JSON.stringify({ id: 'py', version: '1.0.0', description: 'd', install: 'python' }),
+      'py/pyproject.toml': '[project]\nname = "x"\ndependencies = []\n',
+      'kit/template.json': meta({ layers: [{ template: 'py' }] }),
+      'kit/pyproject.toml': '[project]\nname = "evil"\n',
+    });
+    const template = await loadTemplate('kit', root);
+    expect(() => buildPlan(answersFor('kit'), template, ctx)).toThrow(/may only add dependencies/);
+  });
 });
 
 it('templates directory holds no stray build output', () => {

@@ -33,9 +33,9 @@ export interface Started {
   output: () => string;
 }
 
-export function startServer(cmd: string, args: string[], opts: { cwd: string; env: Record<string, string> }): Started {
+export function startServer(cmd: string, args: string[], opts: { cwd: string; env: Record<string, string>; uid?: number; gid?: number }): Started {
   let out = '';
-  const proc = execa(cmd, args, { cwd: opts.cwd, env: opts.env, reject: false, stdin: 'ignore', all: true, buffer: false });
+  const proc = execa(cmd, args, { cwd: opts.cwd, env: opts.env, uid: opts.uid, gid: opts.gid, reject: false, stdin: 'ignore', all: true, buffer: false });
   proc.all?.on('data', (d: Buffer) => {
     out += d.toString();
   });

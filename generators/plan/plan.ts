@@ -9,6 +9,7 @@ import { CliError } from '../errors.js';
 import type { LoadedTemplate } from '../templates/load.js';
 import { BASELINE_PATH, buildManifestFiles, MANIFEST_DIR, MANIFEST_PATH } from './manifest.js';
 import { adaptPackageJson, installCommand, runScriptCommand, runScriptText } from './package-manager.js';
+import { isMergedOnOverlay, overlayFile } from './overlay.js';
 import { isRendered, outputPath, renderEjs, type RenderData } from './render.js';
 
 export interface PlannedFile {
@@ -71,13 +72,19 @@ function renderFiles(answers: Answers, template: LoadedTemplate, data: RenderDat
       throw new CliError('plan', `The template may not write ${out}; ${MANIFEST_DIR}/ belongs to the generator.`, { exitCode: 1 });
     }
     let content = isRendered(file.path) ? Buffer.from(renderEjs(file.path, file.content.toString('utf8'), data)) : file.content;
-    if (path.posix.basename(out) === 'package.json') {
-      const pkg = JSON.parse(content.toString('utf8')) as Record<string, unknown>;
-      const dir = path.posix.dirname(out);
-      const name = dir === '.' ? answers.name : `${answers.name}-${dir.replace(/\//g, '-')}`;
-      content = Buffer.from(`${JSON.stringify(adaptPackageJson(pkg, name, answers.packageManager), null, 2)}\n`);
+    const below = byPath.get(out);
+    if (below && isMergedOnOverlay(out)) {
+      content = Buffer.from(overlayFile(out, below.content.toString('utf8'), content.toString('utf8')));
     }
     byPath.set(out, { path: out, content, executable: file.executable });
+  }
+  // Named after merging, so an overlay's package.json cannot rename the part.
+  for (const file of byPath.values()) {
+    if (path.posix.basename(file.path) !== 'package.json') continue;
+    const pkg = JSON.parse(file.content.toString('utf8')) as Record<string, unknown>;
+    const dir = path.posix.dirname(file.path);
+    const name = dir === '.' ? answers.name : `${answers.name}-${dir.replace(/\//g, '-')}`;
+    file.content = Buffer.from(`${JSON.stringify(adaptPackageJson(pkg, name, answers.packageManager), null, 2)}\n`);
   }
   const files = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // A path that is both a file and a directory cannot be written; fail here rather than midway.
@@ -90,19 +97,34 @@ function renderFiles(answers: Answers, template: LoadedTemplate, data: RenderDat
   return files;
 }
 
+/** A command to run from the project root; a sub-shell keeps the user's shell where it was. */
+function inDir(cwd: string, command: string): string {
+  return cwd === '.' ? command : `(cd ${cwd} && ${command})`;
+}
+
 function planPostSteps(answers: Answers, template: LoadedTemplate): PostStep[] {
   const steps: PostStep[] = [];
   const pm = answers.packageManager;
   const noInstall = answers.install ? undefined : '--no-install';
-  if (template.meta.install !== 'none') {
-    const [command, args] = template.meta.install === 'node' ? installCommand(pm) : (['uv', ['sync']] as [string, string[]]);
-    steps.push({ id: 'install', title: `Install dependencies with ${command}`, kind: 'install', command, args, cwd: '.', rerun: `${command} ${args.join(' ')}`, skipped: noInstall });
+  for (const install of template.installs) {
+    const [command, args] = install.kind === 'node' ? installCommand(pm) : (['uv', ['sync']] as [string, string[]]);
+    const cwd = install.cwd ?? '.';
+    const where = cwd === '.' ? '' : ` in ${cwd}/`;
+    steps.push({
+      id: cwd === '.' ? 'install' : `install-${cwd.replace(/\//g, '-')}`,
+      title: `Install dependencies with ${command}${where}`,
+      kind: 'install',
+      command,
+      args,
+      cwd,
+      rerun: inDir(cwd, `${command} ${args.join(' ')}`),
+      skipped: noInstall,
+    });
   }
   for (const s of template.postSteps) {
     const [command, args] = runScriptCommand(pm, s.script);
     const cwd = s.cwd ?? '.';
-    const prefix = cwd === '.' ? '' : `cd ${cwd} && `;
-    steps.push({ id: s.id, title: s.title, kind: 'script', command, args, cwd, rerun: prefix + runScriptText(pm, s.script), skipped: noInstall });
+    steps.push({ id: s.id, title: s.title, kind: 'script', command, args, cwd, rerun: inDir(cwd, runScriptText(pm, s.script)), skipped: noInstall });
   }
   steps.push({
     id: 'git',

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CliError } from '../errors.js';
 import { TEMPLATES_DIR } from '../package-root.js';
+import { outputPath } from '../plan/render.js';
 import { templateMetaSchema, type TemplateMeta, type TemplatePostStep } from './template-meta.js';
 
 export interface TemplateFile {
@@ -22,6 +23,14 @@ export interface LoadedTemplate {
   files: TemplateFile[];
   /** Post-steps of every layer, with `cwd` relative to the project root. */
   postSteps: TemplatePostStep[];
+  /** One dependency install per part that has dependencies (hybrid: gateway and service). */
+  installs: TemplateInstallStep[];
+}
+
+export interface TemplateInstallStep {
+  kind: 'node' | 'python';
+  /** Relative to the project root; undefined = the root. */
+  cwd?: string;
 }
 
 const META_FILE = 'template.json';
@@ -98,15 +107,24 @@ export async function loadTemplate(id: string, root = TEMPLATES_DIR, seen: strin
   const meta = await readTemplateMeta(id, root);
   const files: TemplateFile[] = [];
   const postSteps: TemplatePostStep[] = [];
+  const installs: TemplateInstallStep[] = [];
   for (const layer of meta.layers) {
     const base = await loadTemplate(layer.template, root, [...seen, id]);
     const prefix = layer.into ? `${layer.into}/` : '';
-    files.push(...base.files.map((f) => ({ ...f, path: prefix + f.path })));
+    const kept = base.files.filter((f) => !isExcluded(outputPath(f.path), layer.exclude));
+    files.push(...kept.map((f) => ({ ...f, path: prefix + f.path })));
     postSteps.push(...base.postSteps.map((s) => ({ ...s, cwd: joinCwd(layer.into, s.cwd) })));
+    installs.push(...base.installs.map((i) => ({ ...i, cwd: joinCwd(layer.into, i.cwd) })));
   }
   files.push(...(await walk(path.join(root, id))));
   postSteps.push(...meta.postSteps);
-  return { meta, files, postSteps };
+  if (meta.install !== 'none') installs.unshift({ kind: meta.install });
+  return { meta, files, postSteps, installs };
+}
+
+/** An excluded directory takes everything under it. */
+function isExcluded(out: string, exclude: readonly string[]): boolean {
+  return exclude.some((e) => out === e || out.startsWith(`${e.replace(/\/$/, '')}/`));
 }
 
 function joinCwd(into: string | undefined, cwd: string | undefined): string | undefined {

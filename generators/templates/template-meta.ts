@@ -3,12 +3,16 @@ import { z, type Infer } from '../zod.js';
 
 const pattern = (re: RegExp, message?: string) => z.string().check(z.regex(re, message));
 const ID = /^[a-z0-9][a-z0-9-]*$/;
+const VERSION = pattern(/^\d+\.\d+\.\d+(-[\w.]+)?$/, 'version must be semver, e.g. 1.2.0');
+const PROJECT_PATH = pattern(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\0\\]+$/, 'must be a relative project path');
 
 const layerSchema = z.strictObject({
   /** Another template (by id) whose files are laid down first. */
   template: pattern(ID),
   /** Sub-directory of the project to place that template's files in (hybrid: "gateway", "service"). */
   into: z.optional(pattern(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/)),
+  /** Output paths of that template to leave out (a directory excludes everything under it). */
+  exclude: z._default(z.array(PROJECT_PATH), []),
 });
 
 const postStepSchema = z.strictObject({
@@ -19,8 +23,6 @@ const postStepSchema = z.strictObject({
   cwd: z.optional(pattern(/^[a-z0-9][a-z0-9-/]*$/)),
 });
 
-const VERSION = pattern(/^\d+\.\d+\.\d+(-[\w.]+)?$/, 'version must be semver, e.g. 1.2.0');
-const PROJECT_PATH = pattern(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\0\\]+$/, 'must be a relative project path');
 
 /** Declared by a release that moves files: upgrades from an older version carry the user's edits along. */
 const migrationSchema = z.strictObject({
@@ -42,5 +44,6 @@ export const templateMetaSchema = z.strictObject({
   migrations: z._default(z.array(migrationSchema), []),
 });
 export type TemplateMeta = Infer<typeof templateMetaSchema>;
+export type TemplateInstall = TemplateMeta['install'];
 export type TemplatePostStep = Infer<typeof postStepSchema>;
 export type TemplateMigration = Infer<typeof migrationSchema>;
