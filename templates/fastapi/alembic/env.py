@@ -8,6 +8,8 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+# Features import their own models: importing the registry puts their tables into Base.metadata.
+import app.features  # noqa: F401
 from app.core.config import load_settings
 from app.models import Base
 

@@ -1,7 +1,7 @@
 """Application factory. `app` is what uvicorn and `fastapi dev` serve."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
@@ -13,6 +13,7 @@ from app.api.routes import docs, health, users
 from app.core.config import Settings, load_settings
 from app.core.db import Database
 from app.core.errors import validation_error_handler
+from app.core.features import Feature, merge_readiness_checks
 from app.core.logging import configure_logging
 from app.core.middleware import (
     BodyLimitMiddleware,
@@ -21,6 +22,7 @@ from app.core.middleware import (
     security_headers,
 )
 from app.core.project import TITLE, VERSION
+from app.features import FEATURES
 
 logger = structlog.get_logger("app")
 
@@ -30,16 +32,22 @@ PROBE_PATHS = ("/healthz", "/readyz")
 UNLIMITED_PATHS = ("/healthz",)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, features: Sequence[Feature] = FEATURES) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings.log_level, json_logs=settings.log_json)
+    readiness_checks = merge_readiness_checks({"database": health.database_ready}, features)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = Database(settings.database_url, pool_size=settings.db_pool_size)
-        logger.info("startup", environment=settings.environment)
         try:
-            yield
+            # Features start in registry order and stop in reverse, all before the engine goes.
+            async with AsyncExitStack() as hooks:
+                for feature in features:
+                    if feature.lifespan is not None:
+                        await hooks.enter_async_context(feature.lifespan(app))
+                logger.info("startup", environment=settings.environment)
+                yield
         finally:
             # Runs after uvicorn has drained in-flight requests on SIGTERM.
             await app.state.db.dispose()
@@ -97,8 +105,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exception_handlers={RequestValidationError: validation_error_handler},
     )
     app.state.settings = settings
-    health.add_probe_routes(app)
+    health.add_probe_routes(app, readiness_checks)
     app.include_router(users.router)
+    for feature in features:
+        for router in feature.routers:
+            app.include_router(router)
     if docs_routes is not None:
         app.include_router(docs_routes)
     return app

@@ -1,6 +1,9 @@
 import tomllib
 
+from pydantic_settings import BaseSettings
+
 from app.core.config import Settings
+from app.features import FEATURES
 from tests.conftest import PROJECT_ROOT
 
 
@@ -18,4 +21,6 @@ def test_env_example_documents_every_setting() -> None:
         for line in text.splitlines()
         if "=" in line and not line.lstrip().startswith("#")
     }
-    assert documented == {name.upper() for name in Settings.model_fields}
+    settings_classes: list[type[BaseSettings]] = [Settings]
+    settings_classes += [cls for feature in FEATURES for cls in feature.settings]
+    assert documented == {name.upper() for cls in settings_classes for name in cls.model_fields}

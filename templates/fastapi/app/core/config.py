@@ -2,7 +2,7 @@
 
 import re
 import sys
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -22,6 +22,8 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./app.db"
 SUPPORTED_DATABASE_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 # scheme://host[:port], no path: what browsers send in the Origin header.
 _ORIGIN = re.compile(r"https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?")
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
 
 class Settings(BaseSettings):
@@ -115,10 +117,14 @@ def format_settings_error(exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def load_settings() -> Settings:
+def load_from_environment(settings_class: type[SettingsT]) -> SettingsT:
     """Settings for entry points: a clear message and exit status 2 instead of a traceback."""
     try:
-        return Settings()
+        return settings_class()
     except ValidationError as exc:
         print(format_settings_error(exc), file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def load_settings() -> Settings:
+    return load_from_environment(Settings)

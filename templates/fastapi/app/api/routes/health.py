@@ -1,12 +1,14 @@
-"""Probes: /healthz says the process serves requests, /readyz that it can reach the database."""
+"""Probes: /healthz says the process serves requests, /readyz that it can reach its dependencies
+(the database, plus whatever the features in app/features.py check)."""
 
 import asyncio
+from collections.abc import Mapping
 
 import structlog
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from app.api.deps import DatabaseDep
+from app.core.features import ReadinessCheck
 from app.schemas import Status
 
 logger = structlog.get_logger(__name__)
@@ -19,17 +21,29 @@ async def healthz() -> Status:
     return Status(status="ok")
 
 
-async def readyz(db: DatabaseDep) -> Status | JSONResponse:
+async def database_ready(app: FastAPI) -> None:
+    await app.state.db.ping()
+
+
+async def _passes(app: FastAPI, name: str, check: ReadinessCheck) -> bool:
     try:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
-            await db.ping()
+            await check(app)
     except Exception as exc:  # any failure means "not ready"; the cause goes to the log only
-        logger.warning("readiness_check_failed", error=type(exc).__name__)
-        return JSONResponse({"status": "unavailable"}, status_code=503)
-    return Status(status="ok")
+        logger.warning("readiness_check_failed", check=name, error=type(exc).__name__)
+        return False
+    return True
 
 
-def add_probe_routes(app: FastAPI) -> None:
+def add_probe_routes(app: FastAPI, checks: Mapping[str, ReadinessCheck]) -> None:
+    """`checks` run concurrently on every /readyz, so the probe takes as long as the slowest."""
+
+    async def readyz() -> Status | JSONResponse:
+        results = await asyncio.gather(*(_passes(app, n, c) for n, c in checks.items()))
+        if not all(results):
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return Status(status="ok")
+
     # Registered on the app itself, not through include_router: FastAPI resolves included
     # routers with an extra matching layer per request, measurable on endpoints that load
     # balancers and orchestrators poll all the time.
@@ -40,5 +54,5 @@ def add_probe_routes(app: FastAPI) -> None:
         methods=["GET"],
         tags=["health"],
         response_model=Status,
-        responses={503: {"model": Status, "description": "Database unreachable"}},
+        responses={503: {"model": Status, "description": "A dependency is unreachable"}},
     )

@@ -1,0 +1,40 @@
+"""What a feature can plug into the app. The registry of features is app/features.py."""
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, FastAPI
+from pydantic_settings import BaseSettings
+
+# Raises (or hangs past the probe's timeout) when the dependency it checks is unreachable.
+ReadinessCheck = Callable[[FastAPI], Awaitable[None]]
+# Entered at startup after the database is set up, exited at shutdown before it is disposed.
+# Keep per-app state (connections, clients) on app.state, as the database is.
+LifespanHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Feature:
+    name: str
+    routers: Sequence[APIRouter] = ()
+    # Check name -> check; /readyz answers 503 when any of them (or the database) fails.
+    readiness_checks: Mapping[str, ReadinessCheck] = field(default_factory=dict)
+    lifespan: LifespanHook | None = None
+    # Settings classes the feature reads from the environment. `python -m app` validates them
+    # before serving (a readable error and exit status 2, as for Settings), and .env.example
+    # must document their fields (tests/test_project.py).
+    settings: Sequence[type[BaseSettings]] = ()
+
+
+def merge_readiness_checks(
+    builtin: Mapping[str, ReadinessCheck], features: Sequence[Feature]
+) -> dict[str, ReadinessCheck]:
+    checks = dict(builtin)
+    for feature in features:
+        for name, check in feature.readiness_checks.items():
+            # A silent overwrite would drop a check from /readyz.
+            if name in checks:
+                raise ValueError(f"readiness check {name!r} is registered twice")
+            checks[name] = check
+    return checks

@@ -1,0 +1,1 @@
+"""RabbitMQ: settings, topology and connections shared by the API and the worker."""

@@ -1,0 +1,1 @@
+"""The service's own table of finished jobs (job_results), written by the worker."""
