@@ -52,6 +52,13 @@ describe('the built CLI without a terminal', () => {
     expect(listTree(tmp.dir)).toEqual([]);
   });
 
+  it.each(['fastapi', 'hybrid'])('a %s project named like a locked Python dependency is refused with exit 2', async (t) => {
+    const r = await runCli(['sqlalchemy', '--template', t, '--no-install', '--no-git'], { cwd: tmp.dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/one of the starter's Python dependencies/);
+    expect(listTree(tmp.dir)).toEqual([]);
+  });
+
   it('hybrid --dry-run plans one install per part, prisma generate in the gateway, then git', async () => {
     const r = await runCli(['svc', '-t', 'hybrid', '--dry-run', '--json'], { cwd: tmp.dir });
     expect(r.exitCode, r.stderr).toBe(0);

@@ -64,6 +64,22 @@ export function renderData(answers: Answers, template: LoadedTemplate, ctx: Plan
   };
 }
 
+/**
+ * A Python project named like one of its own locked dependencies (say "fastapi") makes uv refuse the
+ * lock: two packages of one name. Caught here, before anything is written, as bad input.
+ */
+function refuseLockedNameClash(answers: Answers, data: RenderData, files: Iterable<PlannedFile>): void {
+  for (const file of files) {
+    if (path.posix.basename(file.path) !== 'uv.lock') continue;
+    const names = [...file.content.toString('utf8').matchAll(/^name = "([^"]+)"$/gm)].map((m) => m[1]);
+    if (names.filter((n) => n === data['pythonPackage']).length > 1) {
+      throw new CliError('answers', `"${answers.name}" is the name of one of the starter's Python dependencies; uv cannot lock a project of that name.`, {
+        hint: `Pick another name, e.g. ${answers.name}-api`,
+      });
+    }
+  }
+}
+
 function renderFiles(answers: Answers, template: LoadedTemplate, data: RenderData): PlannedFile[] {
   const byPath = new Map<string, PlannedFile>();
   for (const file of template.files) {
@@ -86,6 +102,7 @@ function renderFiles(answers: Answers, template: LoadedTemplate, data: RenderDat
     const name = dir === '.' ? answers.name : `${answers.name}-${dir.replace(/\//g, '-')}`;
     file.content = Buffer.from(`${JSON.stringify(adaptPackageJson(pkg, name, answers.packageManager), null, 2)}\n`);
   }
+  refuseLockedNameClash(answers, data, byPath.values());
   const files = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // A path that is both a file and a directory cannot be written; fail here rather than midway.
   const paths = new Set(files.map((f) => f.path));
