@@ -6,7 +6,9 @@ import { defineConfig } from 'prisma/config';
 if (existsSync('.env')) process.loadEnvFile('.env');
 
 export default defineConfig({
-  schema: 'prisma/schema.prisma',
+  // The folder, not one file: every *.prisma file in it is part of the schema (Prisma's multi-file
+  // schema), so a module can bring its own models file. Generator and datasource: schema.prisma.
+  schema: 'prisma',
   migrations: { path: 'prisma/migrations' },
   // Only `prisma migrate …`/`db …` need a URL; `prisma generate` works without one,
   // so an unset DATABASE_URL must not be an error here.

@@ -4,6 +4,7 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Env } from './config/env.js';
 import type { PrismaClient } from './generated/prisma/client.js';
+import type { Feature } from './lib/feature.js';
 import { HttpError } from './lib/http-error.js';
 import type { Logger } from './lib/logger.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
@@ -29,6 +30,8 @@ export interface AppDeps {
    * use it to add routes (e.g. one that throws) without a production switch.
    */
   extraRouters?: Router[];
+  /** Feature modules (src/features.ts): their routers, docs and readiness checks. */
+  features?: readonly Feature[];
 }
 
 /** Builds the Express app without listening, so tests can drive it with SuperTest. */
@@ -38,6 +41,7 @@ export function createApp({
   prisma,
   checkDatabase,
   extraRouters = [],
+  features = [],
 }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -48,7 +52,9 @@ export function createApp({
   app.use(requestLogger(logger));
 
   // Probes first: the hottest, cheapest path (see health.routes.ts).
-  registerHealthRoutes(app, checkDatabase, logger);
+  const readiness = [{ name: 'database', check: checkDatabase }];
+  for (const feature of features) readiness.push(...(feature.readiness ?? []));
+  registerHealthRoutes(app, readiness, logger);
 
   // Security headers on every other response, including errors. Swagger UI works
   // with helmet's default CSP (its scripts and styles are served from /docs itself).
@@ -56,7 +62,7 @@ export function createApp({
 
   // No CORS_ORIGINS = `origin: false`: no Access-Control-Allow-Origin for anyone.
   app.use(cors({ origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false }));
-  app.use(docsRouter());
+  app.use(docsRouter(features));
 
   const api = express.Router();
   api.use(
@@ -73,6 +79,11 @@ export function createApp({
   );
   api.use(express.json({ limit: config.BODY_LIMIT }));
   api.use('/users', usersRouter(prisma));
+  for (const feature of features) {
+    for (const { path, router } of feature.routers?.({ logger, prisma }) ?? []) {
+      api.use(path, router);
+    }
+  }
   app.use(api);
 
   for (const router of extraRouters) app.use(router);

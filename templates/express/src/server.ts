@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { createApp } from './app.js';
 import { EnvError, loadEnv, type Env } from './config/env.js';
 import { openDatabase } from './db/database.js';
+import { features } from './features.js';
+import { startFeatures, stopFeatures } from './lib/feature.js';
 import { createShutdown, listen, serverPort } from './lib/http-server.js';
 import { createLogger } from './lib/logger.js';
 
@@ -34,7 +36,14 @@ async function start(env: Env): Promise<void> {
     await db.migrate(logger);
   }
 
-  const app = createApp({ config: env, logger, prisma: db.prisma, checkDatabase: db.ping });
+  await startFeatures(features, { logger, prisma: db.prisma });
+  const app = createApp({
+    config: env,
+    logger,
+    prisma: db.prisma,
+    checkDatabase: db.ping,
+    features,
+  });
   const server = await listen(app, env.PORT, env.HOST);
   logger.info({ host: env.HOST, port: serverPort(server), database: db.kind }, 'server listening');
 
@@ -42,7 +51,14 @@ async function start(env: Env): Promise<void> {
     server,
     logger,
     timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    onClose: () => db.close(),
+    // Features stop first (their in-flight work may still write), then the database closes.
+    onClose: async () => {
+      try {
+        await stopFeatures(features, logger);
+      } finally {
+        await db.close();
+      }
+    },
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -53,7 +69,9 @@ async function start(env: Env): Promise<void> {
 }
 
 start(env).catch((err: unknown) => {
+  // A feature's own variables are validated when it starts: same readable message as above.
+  if (err instanceof EnvError) console.error(err.message);
   // e.g. port in use, database directory not writable.
-  logger.fatal({ err }, 'failed to start');
+  else logger.fatal({ err }, 'failed to start');
   process.exit(1);
 });

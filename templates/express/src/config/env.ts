@@ -57,29 +57,35 @@ export class EnvError extends Error {
   override name = 'EnvError';
 }
 
-/** Validates `source` (normally process.env). Throws EnvError with one line per bad variable. */
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+/**
+ * Validates `source` against `schema`. Throws EnvError with one line per bad variable. Feature modules
+ * (src/features.ts) parse their own variables with it, so every configuration error reads the same.
+ */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  source: NodeJS.ProcessEnv = process.env,
+): z.output<S> {
   // Treat empty strings as unset so `FOO=` in .env falls back to the default.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
-  const result = envSchema.safeParse(cleaned);
-  if (result.success) {
-    // In production the embedded database would live inside the container and vanish with it: require a
-    // real DATABASE_URL unless PGLITE_DATA_DIR is set on purpose (e.g. to a mounted volume).
-    if (
-      result.data.NODE_ENV === 'production' &&
-      !result.data.DATABASE_URL &&
-      cleaned['PGLITE_DATA_DIR'] === undefined
-    ) {
-      throw new EnvError(
-        'Invalid environment variables:\n  - DATABASE_URL: required when NODE_ENV=production (or set PGLITE_DATA_DIR to a persistent volume to use the embedded database deliberately)',
-      );
-    }
-    return result.data;
-  }
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = issue.path.map(String).join('.') || '(root)';
     // Never print the offending value: it may be a secret (e.g. DATABASE_URL).
     return `  - ${name}: ${issue.message}`;
   });
   throw new EnvError(`Invalid environment variables:\n${lines.join('\n')}`);
+}
+
+/** Validates `source` (normally process.env). Throws EnvError with one line per bad variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const env = parseEnv(envSchema, source);
+  // In production the embedded database would live inside the container and vanish with it: require a
+  // real DATABASE_URL unless PGLITE_DATA_DIR is set on purpose (e.g. to a mounted volume).
+  if (env.NODE_ENV === 'production' && !env.DATABASE_URL && !source['PGLITE_DATA_DIR']) {
+    throw new EnvError(
+      'Invalid environment variables:\n  - DATABASE_URL: required when NODE_ENV=production (or set PGLITE_DATA_DIR to a persistent volume to use the embedded database deliberately)',
+    );
+  }
+  return env;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import type { Feature } from '../lib/feature.js';
 import { registerUsersOpenApi } from '../modules/users/users.openapi.js';
 
 // src/openapi and dist/openapi are both two levels below the project root.
@@ -10,7 +11,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 };
 
 /** Builds the OpenAPI 3.1 document from the Zod schemas each module registers. */
-export function buildOpenApiDocument() {
+export function buildOpenApiDocument(features: readonly Feature[] = []) {
   const registry = new OpenAPIRegistry();
 
   registry.registerPath({
@@ -29,14 +30,15 @@ export function buildOpenApiDocument() {
     method: 'get',
     path: '/readyz',
     tags: ['Health'],
-    summary: 'Readiness: the database answers',
+    summary: 'Readiness: the database (and what features depend on) answers',
     responses: {
       200: { description: 'Ready' },
-      503: { description: 'Not ready (database unreachable)' },
+      503: { description: 'Not ready (a dependency is unreachable)' },
     },
   });
 
   registerUsersOpenApi(registry);
+  for (const feature of features) feature.registerOpenApi?.(registry);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { ReadinessCheck } from '../../lib/feature.js';
 import type { Logger } from '../../lib/logger.js';
 
 /**
@@ -9,7 +10,7 @@ import type { Logger } from '../../lib/logger.js';
  */
 export function registerHealthRoutes(
   app: Express,
-  checkDatabase: () => Promise<void>,
+  checks: readonly ReadinessCheck[],
   logger: Logger,
 ): void {
   // Liveness: answers as long as the event loop runs; never touches the database,
@@ -18,14 +19,26 @@ export function registerHealthRoutes(
     res.json({ status: 'ok' });
   });
 
-  // Readiness: take this instance out of rotation while the database is unreachable.
+  // Readiness: take this instance out of rotation while the database (or a dependency a feature
+  // registered) is unreachable. The checks run concurrently; the body names each, without details.
   app.get('/readyz', async (req, res) => {
-    try {
-      await checkDatabase();
-      res.json({ status: 'ok', checks: { database: 'ok' } });
-    } catch (err) {
-      logger.warn({ err, requestId: req.id }, 'readiness check failed');
-      res.status(503).json({ status: 'unavailable', checks: { database: 'failed' } });
-    }
+    const results = await Promise.allSettled(
+      checks.map(async ({ check }) => {
+        await check();
+      }),
+    );
+    const report: Record<string, 'ok' | 'failed'> = {};
+    results.forEach((result, i) => {
+      const { name } = checks[i]!;
+      report[name] = result.status === 'fulfilled' ? 'ok' : 'failed';
+      if (result.status === 'rejected') {
+        logger.warn(
+          { err: result.reason, check: name, requestId: req.id },
+          'readiness check failed',
+        );
+      }
+    });
+    const ready = results.every((result) => result.status === 'fulfilled');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: report });
   });
 }

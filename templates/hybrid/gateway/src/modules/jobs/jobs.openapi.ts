@@ -1,0 +1,44 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { errorResponse } from '../../openapi/common.js';
+import { createJobBody, jobIdParams, jobSchema } from './jobs.schemas.js';
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+/** Documents the routes in jobs.router.ts using the same (generated) schemas that validate them. */
+export function registerJobsOpenApi(registry: OpenAPIRegistry): void {
+  const tags = ['Jobs'];
+  const common = {
+    400: errorResponse('Validation failed'),
+    429: errorResponse('Too many requests'),
+  };
+
+  registry.registerPath({
+    method: 'post',
+    path: '/jobs',
+    tags,
+    summary: 'Submit a job; the worker runs it in the background',
+    request: { body: { required: true, ...json(createJobBody) } },
+    responses: {
+      202: {
+        description: 'Accepted and queued; poll the Location header for the result',
+        headers: { Location: { description: '/jobs/{id}', schema: { type: 'string' } } },
+        ...json(jobSchema),
+      },
+      503: errorResponse('The message broker did not take the job (BROKER_UNAVAILABLE)'),
+      ...common,
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/jobs/{id}',
+    tags,
+    summary: 'Get a job: its status and, once finished, its result or error',
+    request: { params: jobIdParams },
+    responses: {
+      200: { description: 'The job', ...json(jobSchema) },
+      404: errorResponse('Not found'),
+      ...common,
+    },
+  });
+}
