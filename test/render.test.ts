@@ -67,8 +67,10 @@ describe('every built-in template renders', () => {
         for (const file of plan.files.filter((f) => f.path.endsWith('package.json'))) {
           const pkg = JSON.parse(file.content.toString('utf8'));
           expect(pkg.name).toMatch(/^my-api/);
-          if (pm === 'pnpm') expect(pkg.pnpm.onlyBuiltDependencies).toEqual(Object.keys(pkg.allowScripts));
-          if (pm === 'bun') expect(pkg.trustedDependencies).toEqual(Object.keys(pkg.allowScripts));
+          // A package without install scripts to allow (the hybrid's dependency-free root) gets no allow-list.
+          const allowed = Object.keys(pkg.allowScripts ?? {});
+          if (pm === 'pnpm') expect(pkg.pnpm?.onlyBuiltDependencies ?? []).toEqual(allowed);
+          if (pm === 'bun') expect(pkg.trustedDependencies ?? []).toEqual(allowed);
         }
         expect(plan.files.some((f) => f.path === '.gitignore')).toBe(true);
         expect(plan.files.some((f) => /(^|\/)dot_/.test(f.path))).toBe(false);
