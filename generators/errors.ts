@@ -15,6 +15,8 @@ export const ExitCode = {
   targetConflict: 3,
   writeFailed: 4,
   postStepFailed: 5,
+  /** A remote template (git, tarball) could not be fetched; nothing was written. */
+  fetchFailed: 6,
   cancelled: 130,
   terminated: 143,
 } as const;

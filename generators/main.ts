@@ -8,11 +8,14 @@ import { parseArgv, UPGRADE_COMMAND, type ParsedArgs } from './answers/args.js';
 import { collectAnswers, type Prompter } from './answers/collect.js';
 import type { LaunchContext } from './env/launch.js';
 import { CliError } from './errors.js';
-import { GENERATOR_NAME, GENERATOR_VERSION, TEMPLATES_DIR } from './package-root.js';
+import { GENERATOR_NAME, GENERATOR_VERSION } from './package-root.js';
 import { MANIFEST_PATH } from './plan/manifest.js';
 import { buildPlan, type Plan } from './plan/plan.js';
 import { runPostSteps, postStepError, type StepResult } from './post/run-steps.js';
-import { loadTemplate } from './templates/load.js';
+import { loadOrgConfig, loadPreset, type OrgConfig } from './answers/org-config.js';
+import { collectTemplateVars, parseSetFlags } from './answers/template-vars.js';
+import { UNTRUSTED_REASON } from './plan/plan.js';
+import { isBuiltinChoice, parseSource, resolveBuiltin, resolveSource, sourceFromOrigin, type ResolveContext, type ResolvedTemplate } from './sources/resolve-template.js';
 import { helpText } from './ui/help.js';
 import { nextSteps } from './ui/next-steps.js';
 import type { Reporter } from './ui/reporter.js';
@@ -41,16 +44,30 @@ export interface Deps {
   templatesDir?: string;
   /** File operations for upgrades; tests inject failures here. */
   applyIo?: ApplyIo;
+  /** Environment for tokens, the org config and the cache (tests pass their own). */
+  env?: NodeJS.ProcessEnv;
 }
 
-/** --templates <dir> wins for the ids it has; everything else comes from the built-in directory. */
-function templatesResolver(args: ParsedArgs, deps: Deps, cwd: string): (id: string) => { dir: string; source: string } {
-  const builtin = deps.templatesDir ?? TEMPLATES_DIR;
-  const local = args.options.templates === undefined ? undefined : path.resolve(cwd, args.options.templates);
+function resolveContext(args: ParsedArgs, deps: Deps, org: OrgConfig): ResolveContext {
+  const local = args.options.templates === undefined ? undefined : path.resolve(deps.launch.cwd, args.options.templates);
   if (local !== undefined && !existsSync(local)) {
     throw new CliError('args', `--templates ${args.options.templates}: no such directory.`, { hint: 'Give a directory that holds <id>/template.json.' });
   }
-  return (id) => (local !== undefined && existsSync(path.join(local, id, 'template.json')) ? { dir: local, source: 'local' } : { dir: builtin, source: 'builtin' });
+  return {
+    cwd: deps.launch.cwd,
+    builtinDir: deps.templatesDir,
+    localTemplatesDir: local,
+    org,
+    trust: args.options.trust,
+    offline: args.options.offline,
+    env: deps.env ?? process.env,
+  };
+}
+
+/** A built-in id (or --templates override) loads directly; anything else is a source to fetch. */
+async function resolveValue(value: string, ctx: ResolveContext): Promise<ResolvedTemplate> {
+  const source = parseSource(value, ctx);
+  return source.kind === 'builtin' ? resolveBuiltin(source.id, ctx) : resolveSource(source, ctx);
 }
 
 export async function run(argv: readonly string[], deps: Deps): Promise<RunResult> {
@@ -63,7 +80,8 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
     throw new CliError('args', `--cwd ${args.options.cwd}: no such directory.`, { hint: 'Pass an existing directory (the project to upgrade, or where to create one).' });
   }
   const launch = { ...deps.launch, cwd };
-  const templatesFor = templatesResolver(args, deps, deps.launch.cwd);
+  const org = loadOrgConfig(deps.env ?? process.env);
+  const rctx = resolveContext(args, deps, org);
   const reporter = deps.reporterFor({ json: args.options.json });
   if (deps.launch.interactive && !args.options.json) reporter.intro(`${GENERATOR_NAME} ${GENERATOR_VERSION}`);
 
@@ -75,7 +93,8 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
         hint: `Run "${UPGRADE_COMMAND}" inside the project, or pass --cwd <project>.`,
       });
     }
-    const given = Object.keys(args.given).filter((k) => k !== 'install');
+    // --template on an upgrade says where the newer version of the same template is (an org kit's next tag).
+    const given = Object.keys(args.given).filter((k) => k !== 'install' && k !== 'template');
     if (given.length > 0) {
       throw new CliError('args', `An upgrade keeps the answers recorded in ${MANIFEST_PATH}; it does not take ${given.map((k) => `--${k}`).join(', ')}.`);
     }
@@ -83,7 +102,12 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
     const r = await runUpgrade(
       {
         root: cwd,
-        templatesDirFor: templatesFor,
+        templateFor: (manifest) => {
+          const override = typeof args.given.template === 'string' ? args.given.template : undefined;
+          if (override !== undefined) return resolveValue(override, rctx);
+          const origin = manifest.template.origin;
+          return origin ? resolveSource(sourceFromOrigin(origin), rctx) : resolveBuiltin(manifest.template.id, rctx);
+        },
         dryRun: args.options.dryRun,
         check: args.options.check,
         json: args.options.json,
@@ -101,16 +125,46 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
     });
   }
 
-  const answers = await collectAnswers(args, launch, args.options.json ? undefined : deps.prompter);
-  const { dir: templatesDir, source: templateSource } = templatesFor(answers.template);
-  const template = await loadTemplate(answers.template, templatesDir);
+  const preset = args.options.preset === undefined ? undefined : loadPreset(path.resolve(deps.launch.cwd, args.options.preset));
+  const fileDefaults = { ...org.defaults, ...preset };
+  const { vars: _orgVars, template: presetTemplate, ...answerDefaults } = fileDefaults;
+  const templateValue = typeof args.given.template === 'string' ? args.given.template : presetTemplate;
+  // An org template is resolved first: its id is the answer, and its own questions come after.
+  let resolved: ResolvedTemplate | undefined;
+  if (templateValue !== undefined && !isBuiltinChoice(templateValue, rctx)) resolved = await resolveValue(templateValue, rctx);
+  const prompter = args.options.json ? undefined : deps.prompter;
+  const answers = await collectAnswers(args, launch, prompter, {
+    defaults: { ...answerDefaults, ...(resolved === undefined && presetTemplate !== undefined ? { template: presetTemplate } : {}) },
+    fixedTemplate: resolved?.template.meta.id,
+  });
+  resolved ??= await resolveBuiltin(answers.template, rctx);
+  const template = resolved.template;
+  const askable = new Set(template.meta.prompts.map((p) => p.name));
+  const vars = await collectTemplateVars(
+    template.meta.prompts,
+    {
+      set: parseSetFlags(args.options.set),
+      // The org's defaults may cover several templates: only the questions this one asks apply.
+      preset: { ...Object.fromEntries(Object.entries(org.defaults?.vars ?? {}).filter(([k]) => askable.has(k))), ...preset?.vars },
+    },
+    { ask: deps.launch.interactive && !args.options.yes && prompter !== undefined, prompter },
+  );
   const plan = buildPlan(answers, template, {
     cwd,
     generatorName: GENERATOR_NAME,
     generatorVersion: GENERATOR_VERSION,
     nodeVersion: '24',
-    templateSource,
+    templateSource: resolved.source,
+    origin: resolved.origin,
+    vars,
+    trusted: resolved.trusted,
   });
+  if (!resolved.trusted) {
+    const gated = plan.postSteps.filter((s) => s.skipped === UNTRUSTED_REASON).map((s) => `${s.id}: ${s.rerun}`);
+    reporter.warn(
+      `${describeOrigin(resolved)} is not a trusted template source: dependency install scripts are disabled${gated.length ? ` and these steps are skipped (run them yourself after reviewing the template):\n  ${gated.join('\n  ')}` : '.'}`,
+    );
+  }
   // Refuse a non-empty target before doing anything else (the writer checks again before writing).
   assertTargetUsable(plan.targetDir, await inspectTarget(plan.targetDir));
 
@@ -138,6 +192,10 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
   if (failure) throw Object.assign(failure, { result: args.options.json ? jsonResult(plan, steps, false) : undefined });
   if (!args.options.json) reporter.outro(nextSteps(plan, steps, deps.launch.cwd));
   return { plan, steps, stdout: args.options.json ? jsonResult(plan, steps, false) : undefined };
+}
+
+function describeOrigin(r: ResolvedTemplate): string {
+  return r.origin ? `${r.origin.url}${r.origin.ref ? `#${r.origin.ref}` : ''}` : r.template.meta.id;
 }
 
 function jsonResult(plan: Plan, steps: StepResult[], dryRun: boolean): string {

@@ -10,6 +10,7 @@ import {
   config,
   enum as enumOf,
   literal,
+  maxLength,
   minLength,
   number,
   object,
@@ -25,5 +26,5 @@ import en from 'zod/v4/locales/en.js';
 
 config(en());
 
-export const z = { _default, array, boolean, enum: enumOf, literal, minLength, number, object, optional, record, refine, regex, strictObject, string, union };
+export const z = { _default, array, boolean, enum: enumOf, literal, maxLength, minLength, number, object, optional, record, refine, regex, strictObject, string, union };
 export type { infer as Infer, ZodMiniType as Schema } from 'zod/mini';

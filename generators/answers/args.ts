@@ -20,6 +20,14 @@ export interface RunOptions {
   allowDirty: boolean;
   /** Upgrade: exit 1 when an upgrade is available, 0 when not; change nothing. */
   check: boolean;
+  /** Default answers from a JSON file. */
+  preset: string | undefined;
+  /** Run a non-built-in template's post-steps and install scripts. */
+  trust: boolean;
+  /** Use the template cache instead of fetching a remote template. */
+  offline: boolean;
+  /** Answers to the template's own questions, name=value. */
+  set: string[];
 }
 
 /** `create-polyglot-backend upgrade`: the explicit form of running the plain command inside a project. */
@@ -41,6 +49,10 @@ export const RUN_OPTION_HELP: Record<keyof RunOptions, { flag: string; short?: s
   templates: { flag: 'templates', value: 'dir', help: 'Use templates from a local directory (overrides built-in starters of the same id)' },
   allowDirty: { flag: 'allow-dirty', help: 'Upgrade: proceed although git has uncommitted changes' },
   check: { flag: 'check', help: 'Upgrade: exit 1 if a newer template is available, 0 if not; change nothing' },
+  preset: { flag: 'preset', value: 'file', help: 'Default answers from a JSON file (see docs/templates.md)' },
+  set: { flag: 'set', value: 'name=value', help: "Answer one of the template's own questions (repeatable)" },
+  trust: { flag: 'trust', help: "Run a non-built-in template's post-steps and dependency install scripts" },
+  offline: { flag: 'offline', help: 'Take a git/tarball template from the cache of an earlier run; no network' },
   help: { flag: 'help', short: 'h', help: 'Show this help' },
   version: { flag: 'version', short: 'v', help: 'Print the version' },
 };
@@ -64,6 +76,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
     }
   }
   options['t'] = { type: 'string' };
+  options['set'] = { type: 'string', multiple: true };
 
   let parsed;
   try {
@@ -122,6 +135,10 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
       templates: text('templates'),
       allowDirty: flag('allow-dirty'),
       check: flag('check'),
+      preset: text('preset'),
+      trust: flag('trust'),
+      offline: flag('offline'),
+      set: Array.isArray(values['set']) ? values['set'].filter((v): v is string => typeof v === 'string') : [],
     },
   };
 }

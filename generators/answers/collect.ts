@@ -51,6 +51,12 @@ export async function collectAnswers(
   args: ParsedArgs,
   launch: LaunchContext,
   prompter: Prompter | undefined,
+  extra: {
+    /** Lower-precedence answers (a preset, the org defaults): used like flags when no flag gave one. */
+    defaults?: Partial<Record<AnswerKey, string | boolean>>;
+    /** The template was chosen by its source (an org template): its id, not a choice to validate. */
+    fixedTemplate?: string;
+  } = {},
 ): Promise<Answers> {
   const known: Partial<Answers> = {};
   const missing: AnswerKey[] = [];
@@ -58,9 +64,11 @@ export async function collectAnswers(
 
   for (const key of ANSWER_KEYS) {
     const field: Field = answerFields[key];
-    const given = args.given[key];
+    const given = args.given[key] ?? extra.defaults?.[key];
     let value: unknown;
-    if (given !== undefined) {
+    if (key === 'template' && extra.fixedTemplate !== undefined) {
+      value = extra.fixedTemplate;
+    } else if (given !== undefined) {
       value = validateGiven(key, given);
     } else if (missing.length > 0 && key === 'name') {
       continue; // derived from the directory, which is itself missing

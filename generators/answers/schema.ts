@@ -118,7 +118,8 @@ export const ANSWER_KEYS = Object.keys(answerFields) as AnswerKey[];
 export const answersSchema = z.object({
   directory: answerFields.directory.schema,
   name: answerFields.name.schema,
-  template: answerFields.template.schema,
+  // A built-in id from flags and prompts (answerFields.template), or an org template's id from its source.
+  template: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]*$/)),
   packageManager: answerFields.packageManager.schema,
   install: answerFields.install.schema,
   git: answerFields.git.schema,

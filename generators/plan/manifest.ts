@@ -18,8 +18,25 @@ const SHA256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 export const manifestSchema = z.strictObject({
   manifestVersion: z.literal(MANIFEST_VERSION),
   generator: z.object({ name: z.string(), version: z.string() }),
-  template: z.object({ id: z.string(), version: z.string(), source: z.string() }),
+  template: z.object({
+    id: z.string(),
+    version: z.string(),
+    source: z.string(),
+    /** git / tarball / local templates: where to fetch the next version from, and what was used. */
+    origin: z.optional(
+      z.object({
+        kind: z.enum(['local', 'git', 'tarball']),
+        url: z.string(),
+        ref: z.optional(z.string()),
+        subdir: z.optional(z.string()),
+        commit: z.optional(z.string()),
+        sha256: z.optional(z.string()),
+      }),
+    ),
+  }),
   answers: z.record(z.string(), z.union([z.string(), z.boolean(), z.number()])),
+  /** Answers to the template's own prompts. */
+  vars: z.optional(z.record(z.string(), z.union([z.string(), z.boolean()]))),
   baseline: z.object({ path: z.string(), sha256: SHA256 }),
   /** sha256 of every generated file as generated: lets an upgrade see which files the user changed. */
   files: z.record(z.string(), SHA256),
@@ -34,8 +51,9 @@ export const baselineSchema = z.object({
 export interface ManifestInput {
   generatorName: string;
   generatorVersion: string;
-  template: { id: string; version: string; source: string };
+  template: Manifest['template'];
   answers: RecordedAnswers;
+  vars?: Readonly<Record<string, string | boolean>> | undefined;
   files: readonly { path: string; content: Buffer; executable: boolean }[];
 }
 
@@ -56,6 +74,7 @@ export function buildManifestFiles(input: ManifestInput): { manifest: Buffer; ba
     generator: { name: input.generatorName, version: input.generatorVersion },
     template: input.template,
     answers: { ...input.answers },
+    ...(input.vars && Object.keys(input.vars).length ? { vars: { ...input.vars } } : {}),
     baseline: { path: BASELINE_PATH, sha256: sha256(baseline) },
     files: Object.fromEntries(sorted.map((f) => [f.path, sha256(f.content)])),
   };

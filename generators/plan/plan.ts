@@ -7,6 +7,7 @@ import { recordedAnswers, type Answers } from '../answers/schema.js';
 import { pythonDistributionName, pythonModuleName } from '../answers/names.js';
 import { CliError } from '../errors.js';
 import type { LoadedTemplate } from '../templates/load.js';
+import type { TemplateOrigin } from '../sources/fetch-source.js';
 import { BASELINE_PATH, buildManifestFiles, MANIFEST_DIR, MANIFEST_PATH } from './manifest.js';
 import { adaptPackageJson, installCommand, runScriptCommand, runScriptText } from './package-manager.js';
 import { isMergedOnOverlay, overlayFile } from './overlay.js';
@@ -37,7 +38,7 @@ export interface Plan {
   /** How to start the generated project in development. */
   devCommand: string;
   answers: Answers;
-  template: { id: string; version: string; source: string };
+  template: { id: string; version: string; source: string; origin?: TemplateOrigin };
   files: PlannedFile[];
   postSteps: PostStep[];
 }
@@ -48,7 +49,19 @@ export interface PlanContext {
   generatorVersion: string;
   nodeVersion: string;
   templateSource: string;
+  /** Where a non-built-in template came from (recorded in the manifest for upgrades). */
+  origin?: TemplateOrigin;
+  /** Answers to the template's own prompts (template.json `prompts`), rendered as EJS locals. */
+  vars?: TemplateVars;
+  /**
+   * false for a template that is neither built in nor trusted (--trust or the org config's trust list):
+   * its post-steps are listed and skipped, and installs run with install scripts disabled.
+   */
+  trusted?: boolean;
 }
+
+export type TemplateVars = Readonly<Record<string, string | boolean>>;
+export const UNTRUSTED_REASON = 'untrusted template (pass --trust, or add its source to trustedSources in the org config)';
 
 export function renderData(answers: Answers, template: LoadedTemplate, ctx: PlanContext): RenderData {
   return {
@@ -61,6 +74,7 @@ export function renderData(answers: Answers, template: LoadedTemplate, ctx: Plan
     nodeVersion: ctx.nodeVersion,
     generatorVersion: ctx.generatorVersion,
     templateVersion: template.meta.version,
+    ...ctx.vars,
   };
 }
 
@@ -119,12 +133,18 @@ function inDir(cwd: string, command: string): string {
   return cwd === '.' ? command : `(cd ${cwd} && ${command})`;
 }
 
-function planPostSteps(answers: Answers, template: LoadedTemplate): PostStep[] {
+/** Install scripts (npm lifecycle scripts, Python source builds) are code from the template's dependencies. */
+function untrustedInstall(kind: 'node' | 'python', command: string, args: string[]): [string, string[]] {
+  return kind === 'node' ? [command, [...args, '--ignore-scripts']] : [command, [...args, '--no-build']];
+}
+
+function planPostSteps(answers: Answers, template: LoadedTemplate, trusted: boolean): PostStep[] {
   const steps: PostStep[] = [];
   const pm = answers.packageManager;
   const noInstall = answers.install ? undefined : '--no-install';
   for (const install of template.installs) {
-    const [command, args] = install.kind === 'node' ? installCommand(pm) : (['uv', ['sync']] as [string, string[]]);
+    const plain = install.kind === 'node' ? installCommand(pm) : (['uv', ['sync']] as [string, string[]]);
+    const [command, args] = trusted ? plain : untrustedInstall(install.kind, ...plain);
     const cwd = install.cwd ?? '.';
     const where = cwd === '.' ? '' : ` in ${cwd}/`;
     steps.push({
@@ -141,7 +161,8 @@ function planPostSteps(answers: Answers, template: LoadedTemplate): PostStep[] {
   for (const s of template.postSteps) {
     const [command, args] = runScriptCommand(pm, s.script);
     const cwd = s.cwd ?? '.';
-    steps.push({ id: s.id, title: s.title, kind: 'script', command, args, cwd, rerun: inDir(cwd, runScriptText(pm, s.script)), skipped: noInstall });
+    const skipped = noInstall ?? (trusted ? undefined : UNTRUSTED_REASON);
+    steps.push({ id: s.id, title: s.title, kind: 'script', command, args, cwd, rerun: inDir(cwd, runScriptText(pm, s.script)), skipped });
   }
   steps.push({
     id: 'git',
@@ -159,12 +180,13 @@ function planPostSteps(answers: Answers, template: LoadedTemplate): PostStep[] {
 export function buildPlan(answers: Answers, template: LoadedTemplate, ctx: PlanContext): Plan {
   const data = renderData(answers, template, ctx);
   const files = renderFiles(answers, template, data);
-  const templateRef = { id: template.meta.id, version: template.meta.version, source: ctx.templateSource };
+  const templateRef = { id: template.meta.id, version: template.meta.version, source: ctx.templateSource, ...(ctx.origin ? { origin: ctx.origin } : {}) };
   const { manifest, baseline } = buildManifestFiles({
     generatorName: ctx.generatorName,
     generatorVersion: ctx.generatorVersion,
     template: templateRef,
     answers: recordedAnswers(answers),
+    vars: ctx.vars,
     files,
   });
   files.push(
@@ -177,6 +199,6 @@ export function buildPlan(answers: Answers, template: LoadedTemplate, ctx: PlanC
     answers,
     template: templateRef,
     files,
-    postSteps: planPostSteps(answers, template),
+    postSteps: planPostSteps(answers, template, ctx.trusted ?? true),
   };
 }

@@ -49,14 +49,23 @@ export function availableTemplates(root = TEMPLATES_DIR): string[] {
 
 export async function readTemplateMeta(id: string, root = TEMPLATES_DIR): Promise<TemplateMeta> {
   const file = path.join(root, id, META_FILE);
-  let raw: string;
-  try {
-    raw = await fs.readFile(file, 'utf8');
-  } catch {
+  if (!existsSync(file)) {
     const available = availableTemplates(root);
     throw new CliError('template', `The "${id}" starter is not available in this version of create-polyglot-backend yet.`, {
       hint: `Available starters: ${available.join(', ') || 'none'}. Newer versions may have it: npx create-polyglot-backend@latest`,
     });
+  }
+  return readMetaAt(path.join(root, id), id);
+}
+
+/** template.json of the template in `dir`; `expectId` when the directory name is the id. */
+export async function readMetaAt(dir: string, expectId?: string): Promise<TemplateMeta> {
+  const file = path.join(dir, META_FILE);
+  let raw: string;
+  try {
+    raw = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new CliError('template', `${dir} has no ${META_FILE}.`, { hint: 'A template is a directory with a template.json at its top (see docs/templates.md).' });
   }
   let json: unknown;
   try {
@@ -69,8 +78,8 @@ export async function readTemplateMeta(id: string, root = TEMPLATES_DIR): Promis
     const issue = parsed.error.issues[0];
     throw new CliError('template', `${file}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'is invalid'}`, { exitCode: 1 });
   }
-  if (parsed.data.id !== id) {
-    throw new CliError('template', `${file} declares id "${parsed.data.id}" but lives in "${id}/".`, { exitCode: 1 });
+  if (expectId !== undefined && parsed.data.id !== expectId) {
+    throw new CliError('template', `${file} declares id "${parsed.data.id}" but lives in "${expectId}/".`, { exitCode: 1 });
   }
   return parsed.data;
 }
@@ -101,24 +110,35 @@ async function walk(dir: string, rel = ''): Promise<TemplateFile[]> {
 }
 
 export async function loadTemplate(id: string, root = TEMPLATES_DIR, seen: string[] = []): Promise<LoadedTemplate> {
-  if (seen.includes(id)) {
-    throw new CliError('template', `Template layers form a cycle: ${[...seen, id].join(' -> ')}`, { exitCode: 1 });
-  }
   const meta = await readTemplateMeta(id, root);
+  return loadTemplateAt(path.join(root, id), meta, (layerId) => path.join(root, layerId), seen);
+}
+
+/**
+ * The template in `dir` (already read: `meta`), with its `extends` base and layers found by `locate`
+ * (an org template's bases are the built-in starters).
+ */
+export async function loadTemplateAt(dir: string, meta: TemplateMeta, locate: (id: string) => string, seen: string[] = []): Promise<LoadedTemplate> {
+  if (seen.includes(meta.id)) {
+    throw new CliError('template', `Template layers form a cycle: ${[...seen, meta.id].join(' -> ')}`, { exitCode: 1 });
+  }
   const files: TemplateFile[] = [];
   const postSteps: TemplatePostStep[] = [];
   const installs: TemplateInstallStep[] = [];
-  for (const layer of meta.layers) {
-    const base = await loadTemplate(layer.template, root, [...seen, id]);
+  const layers = meta.extends ? [{ template: meta.extends, into: undefined, exclude: [] as string[] }, ...meta.layers] : meta.layers;
+  for (const layer of layers) {
+    const layerDir = locate(layer.template);
+    const base = await loadTemplateAt(layerDir, await readMetaAt(layerDir, layer.template), locate, [...seen, meta.id]);
     const prefix = layer.into ? `${layer.into}/` : '';
     const kept = base.files.filter((f) => !isExcluded(outputPath(f.path), layer.exclude));
     files.push(...kept.map((f) => ({ ...f, path: prefix + f.path })));
     postSteps.push(...base.postSteps.map((s) => ({ ...s, cwd: joinCwd(layer.into, s.cwd) })));
     installs.push(...base.installs.map((i) => ({ ...i, cwd: joinCwd(layer.into, i.cwd) })));
   }
-  files.push(...(await walk(path.join(root, id))));
+  files.push(...(await walk(dir)));
   postSteps.push(...meta.postSteps);
-  if (meta.install !== 'none') installs.unshift({ kind: meta.install });
+  // An overlay (extends) shares its base's install unless it declares one of its own.
+  if (meta.install !== 'none' && !(meta.extends && installs.some((i) => i.cwd === undefined))) installs.unshift({ kind: meta.install });
   return { meta, files, postSteps, installs };
 }
 

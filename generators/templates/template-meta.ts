@@ -31,13 +31,39 @@ const migrationSchema = z.strictObject({
   renames: z._default(z.record(PROJECT_PATH, PROJECT_PATH), {}),
 });
 
+/** Names a template's own question may take: a plain identifier that cannot shadow the built-in locals. */
+export const RESERVED_VAR_NAMES = new Set([
+  'directory', 'name', 'template', 'packageManager', 'install', 'git', 'projectName', 'title', 'pythonPackage', 'pythonModule',
+  'pmRun', 'nodeVersion', 'generatorVersion', 'templateVersion', 'locals', 'include', 'escapeFn', 'rethrow', 'constructor',
+  'prototype', 'await', 'this', 'arguments', 'eval', 'function', 'return', 'var', 'let', 'const', 'new', 'delete', 'typeof',
+  'void', 'with', 'yield', 'class', 'import', 'export', 'super', 'null', 'true', 'false', 'undefined',
+]);
+const VAR_NAME = z.string().check(
+  z.regex(/^[a-z][a-zA-Z0-9]{0,39}$/, 'prompt names are camelCase identifiers (a-z, A-Z, 0-9), at most 40 characters'),
+  z.refine((n: string) => !RESERVED_VAR_NAMES.has(n), { error: (i) => `"${String(i.input)}" is reserved` }),
+);
+
+/** A question an org template adds; answered by a prompt, --set name=value, a preset or its default. */
+const promptSchema = z.strictObject({
+  name: VAR_NAME,
+  type: z.enum(['text', 'confirm', 'select']),
+  message: z.string().check(z.minLength(1), z.maxLength(200)),
+  default: z.optional(z.union([z.string().check(z.maxLength(500)), z.boolean()])),
+  choices: z.optional(z.array(z.strictObject({ value: z.string().check(z.regex(/^[\w.@/-]{1,100}$/)), label: z.optional(z.string()) })).check(z.minLength(1))),
+  /** text only: a regular expression the whole answer must match. */
+  pattern: z.optional(z.string().check(z.maxLength(200))),
+});
+
 export const templateMetaSchema = z.strictObject({
   id: pattern(ID),
   version: VERSION,
   description: z.string(),
   /** node: the chosen package manager installs; python: `uv sync` installs from the committed uv.lock. */
   install: z._default(z.enum(['node', 'python', 'none']), 'node'),
+  /** A built-in starter this template overlays (laid down first, at the project root). */
+  extends: z.optional(z.enum(['express', 'fastapi', 'hybrid'])),
   layers: z._default(z.array(layerSchema), []),
+  prompts: z._default(z.array(promptSchema), []),
   /** Shown as the last "next step"; node templates default to the package manager's `run dev`. */
   devCommand: z.optional(z.string().check(z.minLength(1))),
   postSteps: z._default(z.array(postStepSchema), []),
@@ -47,3 +73,4 @@ export type TemplateMeta = Infer<typeof templateMetaSchema>;
 export type TemplateInstall = TemplateMeta['install'];
 export type TemplatePostStep = Infer<typeof postStepSchema>;
 export type TemplateMigration = Infer<typeof migrationSchema>;
+export type TemplatePrompt = Infer<typeof promptSchema>;

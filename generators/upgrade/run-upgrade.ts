@@ -8,12 +8,13 @@ import { promptFor, type Prompter } from '../answers/collect.js';
 import type { LaunchContext } from '../env/launch.js';
 import { CancelledError, CliError, ExitCode } from '../errors.js';
 import { GENERATOR_NAME, GENERATOR_VERSION } from '../package-root.js';
-import { BASELINE_PATH, MANIFEST_DIR, MANIFEST_PATH } from '../plan/manifest.js';
+import { BASELINE_PATH, MANIFEST_DIR, MANIFEST_PATH, type Manifest } from '../plan/manifest.js';
 import { installCommand } from '../plan/package-manager.js';
 import { buildPlan, type Plan, type PostStep } from '../plan/plan.js';
 import { assertSafeRelativePath } from '../plan/render.js';
 import { runPostSteps, type StepResult } from '../post/run-steps.js';
-import { loadTemplate } from '../templates/load.js';
+import type { ResolvedTemplate } from '../sources/resolve-template.js';
+import { collectTemplateVars } from '../answers/template-vars.js';
 import type { Reporter } from '../ui/reporter.js';
 import { applyUpgrade, hasInterruptedUpgrade, realApplyIo, recoverInterruptedUpgrade, type ApplyIo } from './apply.js';
 import type { FileVersion } from './classify.js';
@@ -25,8 +26,8 @@ import { compareVersions, renamesBetween } from './version.js';
 
 export interface UpgradeOptions {
   root: string;
-  /** Picks the templates directory for a template id (a --templates override, else the built-ins). */
-  templatesDirFor: (id: string) => { dir: string; source: string };
+  /** Loads the newer template for this project (its recorded origin, a --templates override or the built-ins). */
+  templateFor: (manifest: Manifest) => Promise<ResolvedTemplate>;
   dryRun: boolean;
   check: boolean;
   json: boolean;
@@ -105,8 +106,14 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
 
   const state = await readProjectState(root);
   const { manifest } = state;
-  const { dir: templatesDir, source } = opts.templatesDirFor(manifest.template.id);
-  const template = await loadTemplate(manifest.template.id, templatesDir);
+  const resolved = await opts.templateFor(manifest);
+  const { template, source } = resolved;
+  if (template.meta.id !== manifest.template.id) {
+    throw new CliError('upgrade', `The template fetched is "${template.meta.id}", but this project was generated from "${manifest.template.id}".`, {
+      exitCode: ExitCode.usage,
+      hint: 'Nothing was changed. Point --template at a newer version of the same template.',
+    });
+  }
   const from = manifest.template.version;
   const to = template.meta.version;
   const order = compareVersions(to, from);
@@ -145,7 +152,21 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
   }
 
   const answers = await answersFor(manifest.answers, root, opts, deps);
-  const plan = buildPlan(answers, template, { cwd: root, generatorName: GENERATOR_NAME, generatorVersion: GENERATOR_VERSION, nodeVersion: '24', templateSource: source });
+  const vars = await collectTemplateVars(template.meta.prompts, { set: {}, preset: {} }, {
+    ask: deps.launch.interactive && !opts.yes && !opts.json && deps.prompter !== undefined,
+    prompter: deps.prompter,
+    previous: manifest.vars ?? {},
+  });
+  const plan = buildPlan(answers, template, {
+    cwd: root,
+    generatorName: GENERATOR_NAME,
+    generatorVersion: GENERATOR_VERSION,
+    nodeVersion: '24',
+    templateSource: source,
+    origin: resolved.origin,
+    vars,
+    trusted: resolved.trusted,
+  });
   const theirs = new Map<string, FileVersion>();
   const tracking: FileOp[] = [];
   for (const f of plan.files) {
@@ -170,7 +191,8 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
     otherLockfiles,
   });
   const summary: UpgradeSummary = { directory: root, template: manifest.template.id, from, to, dryRun: opts.dryRun, plan: up, postSteps: [] };
-  const step = regenerateStep(plan, template.meta.install, up, answers.install);
+  const rootInstall = template.installs.find((i) => i.cwd === undefined)?.kind ?? template.meta.install;
+  const step = regenerateStep(plan, rootInstall, up, answers.install);
 
   if (opts.dryRun) {
     if (!opts.json) {

@@ -126,7 +126,11 @@ describe('refusals change nothing', () => {
     const withDir = await runIn(root, ['upgrade', 'elsewhere'], v2);
     expect(withDir.exitCode).toBe(2);
     expect((await runIn(tmp.dir, ['--check'], v2)).exitCode).toBe(2);
-    expect((await runIn(root, ['--template', 'fastapi'], v2)).error?.message).toMatch(/keeps the answers recorded/);
+    expect((await runIn(root, ['--name', 'other'], v2)).error?.message).toMatch(/keeps the answers recorded/);
+    // --template on an upgrade only says where the newer version of the same template is.
+    const other = await runIn(root, ['--template', 'fastapi'], v2);
+    expect(other.exitCode).toBe(2);
+    expect(other.error?.message).toMatch(/is "fastapi", but this project was generated from "express"/);
   });
 });
 

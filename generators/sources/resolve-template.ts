@@ -1,0 +1,85 @@
+/**
+ * `--template <value>` (or a manifest's recorded origin) -> a loaded template, its source kind, where it
+ * came from and whether it is trusted. Built-in starters (and `--templates <dir>` overrides of them) load
+ * as before; anything else is checked against the org config's allowedSources, fetched, and laid over
+ * the built-in starters it `extends`.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { OrgConfig } from '../answers/org-config.js';
+import { sourceMatches } from '../answers/org-config.js';
+import { CliError } from '../errors.js';
+import { TEMPLATES_DIR } from '../package-root.js';
+import { availableTemplates, loadTemplate, loadTemplateAt, readMetaAt, type LoadedTemplate } from '../templates/load.js';
+import { fetchTemplate, type TemplateOrigin } from './fetch-source.js';
+import { describeSource, parseTemplateSource, type TemplateSource } from './parse-source.js';
+
+export interface ResolvedTemplate {
+  template: LoadedTemplate;
+  /** builtin | local (--templates dir or a path) | git | tarball */
+  source: string;
+  origin?: TemplateOrigin;
+  trusted: boolean;
+  fromCache: boolean;
+}
+
+export interface ResolveContext {
+  cwd: string;
+  builtinDir?: string;
+  /** --templates <dir>: overrides built-in ids it has. */
+  localTemplatesDir?: string;
+  org: OrgConfig;
+  trust: boolean;
+  offline: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export function isBuiltinChoice(value: string, ctx: Pick<ResolveContext, 'builtinDir' | 'localTemplatesDir'>): boolean {
+  const ids = availableTemplates(ctx.builtinDir ?? TEMPLATES_DIR);
+  if (ctx.localTemplatesDir) ids.push(...availableTemplates(ctx.localTemplatesDir));
+  return ids.includes(value);
+}
+
+export function parseSource(value: string, ctx: ResolveContext): TemplateSource {
+  const builtinIds = availableTemplates(ctx.builtinDir ?? TEMPLATES_DIR);
+  if (ctx.localTemplatesDir) builtinIds.push(...availableTemplates(ctx.localTemplatesDir));
+  return parseTemplateSource(value, {
+    builtinIds,
+    cwd: ctx.cwd,
+    home: ctx.env['HOME'],
+    isDirectory: (p) => existsSync(p) && statSync(p).isDirectory(),
+  });
+}
+
+/** A built-in id, honouring --templates <dir> overrides. */
+export async function resolveBuiltin(id: string, ctx: ResolveContext): Promise<ResolvedTemplate> {
+  const local = ctx.localTemplatesDir !== undefined && existsSync(path.join(ctx.localTemplatesDir, id, 'template.json'));
+  const template = await loadTemplate(id, local ? ctx.localTemplatesDir : (ctx.builtinDir ?? TEMPLATES_DIR));
+  return { template, source: local ? 'local' : 'builtin', trusted: true, fromCache: false };
+}
+
+export async function resolveSource(source: Exclude<TemplateSource, { kind: 'builtin' }>, ctx: ResolveContext): Promise<ResolvedTemplate> {
+  const shown = describeSource(source);
+  if (ctx.org.allowedSources && !sourceMatches(ctx.org.allowedSources, shown)) {
+    throw new CliError('template', `${shown} is not an allowed template source.`, {
+      hint: `The org config${ctx.org.file ? ` (${ctx.org.file})` : ''} allows: ${ctx.org.allowedSources.join(', ') || 'built-in starters only'}.`,
+    });
+  }
+  const fetched = await fetchTemplate(source, { offline: ctx.offline, env: ctx.env });
+  const meta = await readMetaAt(fetched.dir);
+  const builtin = ctx.builtinDir ?? TEMPLATES_DIR;
+  const template = await loadTemplateAt(fetched.dir, meta, (id) => {
+    const dir = path.join(builtin, id);
+    if (!existsSync(path.join(dir, 'template.json'))) throw new CliError('template', `${shown} extends "${id}", which is not a built-in starter.`, { exitCode: 1 });
+    return dir;
+  });
+  const trusted = ctx.trust || sourceMatches(ctx.org.trustedSources, shown);
+  return { template, source: source.kind, origin: fetched.origin, trusted, fromCache: fetched.fromCache };
+}
+
+/** The source an upgrade fetches from: the recorded origin, at its recorded ref. */
+export function sourceFromOrigin(origin: TemplateOrigin): Exclude<TemplateSource, { kind: 'builtin' }> {
+  if (origin.kind === 'local') return { kind: 'local', dir: origin.url };
+  if (origin.kind === 'tarball') return { kind: 'tarball', url: origin.url, sha256: undefined };
+  return { kind: 'git', url: origin.url, ref: origin.ref, subdir: origin.subdir };
+}
