@@ -161,7 +161,8 @@ function planPostSteps(answers: Answers, template: LoadedTemplate, trusted: bool
   for (const s of template.postSteps) {
     const [command, args] = runScriptCommand(pm, s.script);
     const cwd = s.cwd ?? '.';
-    const skipped = noInstall ?? (trusted ? undefined : UNTRUSTED_REASON);
+    // Untrusted wins: the step is listed as gated even when --no-install would skip it anyway.
+    const skipped = trusted ? noInstall : UNTRUSTED_REASON;
     steps.push({ id: s.id, title: s.title, kind: 'script', command, args, cwd, rerun: inDir(cwd, runScriptText(pm, s.script)), skipped });
   }
   steps.push({

@@ -70,9 +70,13 @@ export function untarGz(archive: Buffer): ArchiveFile[] {
   let pax: Record<string, string> = {};
   let longName: string | undefined;
   let headers = 0;
+  let ended = false;
   for (let off = 0; off + BLOCK <= tar.length; ) {
     const header = tar.subarray(off, off + BLOCK);
-    if (header.every((b) => b === 0)) break; // end of archive
+    if (header.every((b) => b === 0)) {
+      ended = true; // end of archive
+      break;
+    }
     if (++headers > LIMITS.maxEntries * 3) throw hostile(`The template archive has more than ${LIMITS.maxEntries} entries.`);
     if (!checksumOk(header)) throw hostile('The template archive is corrupt (bad header checksum).');
     const type = String.fromCharCode(header[156]!);
@@ -104,6 +108,8 @@ export function untarGz(archive: Buffer): ArchiveFile[] {
     if (type !== '0' && type !== '\0' && type !== '7') throw hostile(`The template archive contains ${shown}, which is not a regular file (type "${type}").`);
     files.push({ path: name.replace(/^\.\//, ''), content: Buffer.from(data), executable: (octal(header, 100, 8) & 0o111) !== 0 });
   }
+  // Every tar writer ends with zero blocks; without them the download or the archive was cut short.
+  if (!ended) throw hostile('The template archive is truncated.');
   const stripped = stripCommonTop(files, dirs);
   checkEntryList(stripped.map((f) => ({ path: f.path, size: f.content.length })));
   return stripped;

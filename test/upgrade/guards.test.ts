@@ -128,7 +128,10 @@ describe('refusals change nothing', () => {
     expect((await runIn(tmp.dir, ['--check'], v2)).exitCode).toBe(2);
     expect((await runIn(root, ['--name', 'other'], v2)).error?.message).toMatch(/keeps the answers recorded/);
     // --template on an upgrade only says where the newer version of the same template is.
-    const other = await runIn(root, ['--template', 'fastapi'], v2);
+    const kit = path.join(tmp.dir, 'other-kit');
+    fs.mkdirSync(kit, { recursive: true });
+    fs.writeFileSync(path.join(kit, 'template.json'), JSON.stringify({ id: 'fastapi', version: '9.0.0', description: 'not this project', install: 'none' }));
+    const other = await runIn(root, ['--template', kit], v2);
     expect(other.exitCode).toBe(2);
     expect(other.error?.message).toMatch(/is "fastapi", but this project was generated from "express"/);
   });
