@@ -86,8 +86,8 @@ function git(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeou
 }
 
 function gitEnv(url: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  // Never prompt (no TTY must never hang); no user-supplied transports such as ext::.
-  const out: NodeJS.ProcessEnv = { ...env, GIT_TERMINAL_PROMPT: '0', GIT_PROTOCOL_FROM_USER: '0', GCM_INTERACTIVE: 'never', GIT_ASKPASS: '', SSH_ASKPASS: '' };
+  // Never prompt (no TTY must never hang); ext:: (runs a command) is off whatever the user's config says.
+  const out: NodeJS.ProcessEnv = { ...env, GIT_TERMINAL_PROMPT: '0', GCM_INTERACTIVE: 'never', GIT_ASKPASS: '', SSH_ASKPASS: '' };
   const config: [string, string][] = [['protocol.ext.allow', 'never']];
   const parsed = new URL(url);
   const token = parsed.protocol === 'https:' || parsed.protocol === 'http:' ? tokenFor(parsed.hostname, env) : undefined;
