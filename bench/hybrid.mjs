@@ -58,7 +58,7 @@ process.on('exit', () => {
   if (dropped) return;
   for (const db of dbs) spawnSync('psql', [ADMIN_URL, '-qc', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`], { stdio: 'ignore' });
 });
-const gatewayEnv = { ...env, DATABASE_URL: dbUrl(dbs[0]), AMQP_URL, AMQP_NAMESPACE: ns, NODE_ENV: 'production', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000' };
+const gatewayEnv = { ...env, DATABASE_URL: dbUrl(dbs[0]), AMQP_URL, AMQP_NAMESPACE: ns, NODE_ENV: 'production', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '1000000' };
 const serviceEnv = { ...env, DATABASE_URL: dbUrl(dbs[1], 'postgresql+asyncpg:'), AMQP_URL, AMQP_NAMESPACE: ns, LOG_LEVEL: 'WARNING' };
 sh('npm', ['run', 'db:migrate'], path.join(project, 'gateway'), gatewayEnv);
 sh('uv', ['run', 'alembic', 'upgrade', 'head'], path.join(project, 'service'), serviceEnv);
@@ -144,11 +144,14 @@ await ch.prefetch(32);
 let replied = 0;
 let resolveAll;
 const allReplied = new Promise((r) => (resolveAll = r));
+// A null delivery is the broker cancelling the consumer (the queue is deleted at the end).
 await ch.consume(q, (msg) => {
+  if (!msg) return;
   ch.sendToQueue(replies, msg.content, { persistent: true });
   ch.ack(msg);
 });
 await ch.consume(replies, (msg) => {
+  if (!msg) return;
   ch.ack(msg);
   if (++replied === jobs) resolveAll();
 });

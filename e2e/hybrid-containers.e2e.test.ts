@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, runCli } from '../test/helpers/cli.js';
 import { makeTmp } from '../test/helpers/tmp.js';
-import { ContainerShell, STANDIN, assertContainerTools, ensureStandInBases, imageSize, waitForStatus } from './helpers/containers.js';
+import { ContainerShell, LEAN_CHECKS, STANDIN, assertContainerTools, devDependenciesOf, ensureStandInBases, imageSize, waitForStatus } from './helpers/containers.js';
 import { adminUrl, useTestDatabase } from './helpers/database.js';
 import { freePort, run } from './helpers/process.js';
 import { rabbitmqAvailable, startBroker, type Broker } from './helpers/rabbitmq.js';
@@ -157,6 +157,14 @@ describe(`hybrid starter containers on STAND-IN bases (${STANDIN.node}, ${STANDI
       expect(state.Running).toBe(false);
       expect(state.ExitCode, `${p.name} exit code after SIGTERM\n${await logs(p.name)}`).toBe(0);
       expect(ms, `${p.name} stopped by SIGTERM, not by SIGKILL after the grace period`).toBeLessThan(30_000);
+    }
+  });
+
+  it('ships lean runtime images: no dev dependencies, .env or other secret files, no build tools (stand-in bases)', async () => {
+    expect(built, 'images not built').toBe(true);
+    for (const [tag, checks] of [[tags.gateway, LEAN_CHECKS.node(devDependenciesOf(path.join(project, 'gateway')))], [tags.service, LEAN_CHECKS.python]] as const) {
+      const lean = await podmanOk(['run', '--rm', '--user', '0', '--network', 'host', '--entrypoint', 'sh', tag, '-c', `${checks} true`], 60_000);
+      expect(lean.trim().split('\n').filter(Boolean), tag).toEqual([]);
     }
   });
 

@@ -215,6 +215,26 @@ describe.runIf(canRun)('hybrid starter end to end (private RabbitMQ + PostgreSQL
     }
   });
 
+  it('contracts:add adds a message type and a new version to both languages (the parts’ checks below run with them)', async () => {
+    for (const type of ['order.shipped.v1', 'job.requested.v2']) {
+      const r = await run('npm', ['run', 'contracts:add', '--', type], { cwd: project, env: baseEnv });
+      expect(r.exitCode, r.all).toBe(0);
+    }
+    const ts = fs.readFileSync(path.join(gatewayDir, 'src', 'contracts', 'generated.ts'), 'utf8');
+    const py = fs.readFileSync(path.join(serviceDir, 'app', 'contracts', 'generated.py'), 'utf8');
+    for (const name of ['OrderShippedV1', 'JobRequestedV2']) {
+      expect(ts).toContain(`export const ${name} =`);
+      expect(py).toContain(`class ${name}(BaseModel)`);
+    }
+    expect(ts).toContain("ORDER_SHIPPED_V1_TYPE = 'order.shipped.v1'");
+    expect(fs.readdirSync(path.join(project, 'contracts', 'examples', 'invalid')).filter((f) => f.startsWith('order-shipped-v1.'))).toHaveLength(2);
+    const check = await run('npm', ['run', 'contracts:check'], { cwd: project, env: baseEnv });
+    expect(check.exitCode, check.all).toBe(0);
+    const again = await run('npm', ['run', 'contracts:add', '--', 'order.shipped.v1'], { cwd: project, env: baseEnv });
+    expect(again.exitCode).not.toBe(0);
+    expect(again.all).toMatch(/exists already/);
+  });
+
   it.each(['lint', 'typecheck', 'format:check', 'test', 'build'])('gateway: npm run %s passes (integration tests on)', async (script) => {
     const r = await run('npm', ['run', script], { cwd: gatewayDir, env: { ...baseEnv, AMQP_URL: amqpUrl(), DATABASE_URL: gatewayDb } });
     expect(r.exitCode, r.all).toBe(0);

@@ -340,3 +340,31 @@ export async function waitForStatus(url: string, timeoutMs: number): Promise<num
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms: ${String(last)}`);
 }
+
+const noBuildTools = `for t in gcc cc g++ make; do command -v $t >/dev/null && echo "build tool present: $t"; done; `;
+const noSecrets = `find /app -path /app/node_modules -prune -o -path /app/.venv -prune -o \\( -name '.env' -o -name '.env.*' -o -name '*.pem' -o -name '*.key' -o -name 'id_rsa*' -o -name '.npmrc' -o -name '.pypirc' -o -name '.git' -o -name 'docker-compose.yml' -o -name 'Dockerfile' \\) -print | sed 's/^/secret-ish or build file present: /'; `;
+/** Dev dependencies that legitimately stay: @types/pg is a runtime dependency of @prisma/adapter-pg. */
+const NODE_DEV_ALSO_RUNTIME = new Set(['@types/pg']);
+
+/**
+ * Shell checks run inside an image as root; each prints a line when something is wrong. The Node check
+ * takes the project's own devDependencies, so a dev tool a starter adds later is covered too.
+ */
+export const LEAN_CHECKS = {
+  node: (devDependencies: readonly string[]) =>
+    `for d in ${devDependencies.filter((d) => !NODE_DEV_ALSO_RUNTIME.has(d)).join(' ')}; do test -e /app/node_modules/$d && echo "dev dependency present: $d"; done; ` +
+    `test -e /app/node_modules/.bin/prisma && echo 'prisma CLI present'; test -e /app/src && echo 'TypeScript sources present'; test -e /app/test && echo 'tests present'; ` +
+    noBuildTools +
+    noSecrets,
+  python:
+    `for p in pytest mypy ruff pip_audit httpx fastapi_cli pytest_cov; do ls -d /app/.venv/lib/python3*/site-packages/$p /app/.venv/lib/python3*/site-packages/$p-* 2>/dev/null | sed "s/^/dev dependency present: /"; done; ` +
+    `for b in pytest mypy ruff; do test -e /app/.venv/bin/$b && echo "dev tool present: $b"; done; test -e /app/tests && echo 'tests present'; command -v uv >/dev/null && echo 'uv present'; ` +
+    noBuildTools +
+    noSecrets,
+};
+
+/** devDependencies of a generated package.json. */
+export function devDependenciesOf(dir: string): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
+  return Object.keys(pkg.devDependencies ?? {});
+}

@@ -75,9 +75,11 @@ async function answersFor(recorded: Record<string, unknown>, root: string, opts:
   return parsed.data;
 }
 
-function regenerateStep(plan: Plan, install: 'node' | 'python' | 'none', up: UpgradePlan, enabled: boolean): PostStep | undefined {
+function regenerateStep(plan: Plan, install: 'node' | 'python' | 'none', up: UpgradePlan, enabled: boolean, trusted: boolean): PostStep | undefined {
   if (!up.regenerate || install === 'none') return undefined;
-  const [command, args] = install === 'node' ? installCommand(plan.answers.packageManager) : (['uv', ['lock']] as [string, string[]]);
+  const [command, plain] = install === 'node' ? installCommand(plan.answers.packageManager) : (['uv', ['lock']] as [string, string[]]);
+  // An untrusted template's dependencies install without running their scripts, as at creation.
+  const args = trusted || install !== 'node' ? plain : [...plain, '--ignore-scripts'];
   return {
     id: 'regenerate-lockfile',
     title: `Regenerate the lockfile with ${command} ${args.join(' ')}`,
@@ -192,7 +194,7 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
   });
   const summary: UpgradeSummary = { directory: root, template: manifest.template.id, from, to, dryRun: opts.dryRun, plan: up, postSteps: [] };
   const rootInstall = template.installs.find((i) => i.cwd === undefined)?.kind ?? template.meta.install;
-  const step = regenerateStep(plan, rootInstall, up, answers.install);
+  const step = regenerateStep(plan, rootInstall, up, answers.install, resolved.trusted);
 
   if (opts.dryRun) {
     if (!opts.json) {
