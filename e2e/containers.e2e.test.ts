@@ -10,10 +10,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, runCli } from '../test/helpers/cli.js';
 import { makeTmp } from '../test/helpers/tmp.js';
-import { ContainerShell, LEAN_CHECKS, STANDIN, devDependenciesOf, assertContainerTools, ensureStandInBases, imageSize, waitForStatus } from './helpers/containers.js';
+import { ENGINE, ContainerShell, LEAN_CHECKS, STANDIN, devDependenciesOf, assertContainerTools, ensureStandInBases, imageSize, waitForStatus } from './helpers/containers.js';
 import { adminUrl, useTestDatabase } from './helpers/database.js';
 import { freePort, run } from './helpers/process.js';
 
+const BASE_NOTE = ENGINE === 'docker' ? 'real base image' : 'STAND-IN base';
 const tmp = makeTmp('cpb-e2e-containers-');
 const MB = 1024 * 1024;
 let shell: ContainerShell | undefined;
@@ -101,7 +102,7 @@ const starters: Starter[] = [
   },
 ];
 
-for (const s of starters) describe(`${s.template} starter container on a ${s.standIn}`, () => {
+for (const s of starters) describe(`${s.template} starter container on ${ENGINE === 'docker' ? `the real ${s.base}` : `a ${s.standIn}`}`, () => {
   const name = `cpb-e2e-${s.template}-standin-${process.pid}`;
   const tag = `localhost/${name}:test`;
   const dir = path.join(tmp.dir, `${s.template}-app`);
@@ -110,7 +111,7 @@ for (const s of starters) describe(`${s.template} starter container on a ${s.sta
   let built = false;
   let started = false;
 
-  it('generates with the built CLI (--no-install --no-git) and builds the image with podman on the stand-in base', async () => {
+  it(`generates with the built CLI (--no-install --no-git) and builds the image with ${ENGINE} on the ${BASE_NOTE}`, async () => {
     const r = await runCli([`${s.template}-app`, '--template', s.template, '--no-git', '--no-install'], { cwd: tmp.dir, timeout: 120_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     await s.prepare?.(dir);
@@ -119,7 +120,7 @@ for (const s of starters) describe(`${s.template} starter container on a ${s.sta
     built = true;
   });
 
-  it('applies its migrations in the image against the host PostgreSQL (stand-in base)', async () => {
+  it(`applies its migrations in the image against the host PostgreSQL (${BASE_NOTE})`, async () => {
     expect(built, 'image not built').toBe(true);
     const envArgs = Object.entries(s.env(dbUrl)).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     const migrateName = `${name}-migrate`;
@@ -128,7 +129,7 @@ for (const s of starters) describe(`${s.template} starter container on a ${s.sta
     await podmanOk(['run', '--name', migrateName, '--rm', '--init', '--network', 'host', ...envArgs, tag, ...s.migrate], 180_000); // idempotent
   });
 
-  it('serves /healthz and /readyz, runs as non-root and passes its own HEALTHCHECK (stand-in base)', async () => {
+  it(`serves /healthz and /readyz, runs as non-root and passes its own HEALTHCHECK (${BASE_NOTE})`, async () => {
     expect(built, 'image not built').toBe(true);
     port = await freePort();
     const envArgs = Object.entries({ ...s.env(dbUrl), PORT: String(port), HOST: '127.0.0.1' }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
@@ -151,11 +152,11 @@ for (const s of starters) describe(`${s.template} starter container on a ${s.sta
     const hc = JSON.parse(await podmanOk(['image', 'inspect', '--format', '{{json .Config.Healthcheck}}', tag], 30_000)) as { Test?: string[] } | null;
     expect(hc?.Test?.[0], 'image has a HEALTHCHECK (needs --format docker)').toBe('CMD');
     await podmanOk(['exec', name, ...hc!.Test!.slice(1)], 30_000);
-    const viaPodman = await sh().podman(['healthcheck', 'run', name], 30_000);
+    const viaPodman = await sh().healthcheckRun(name);
     expect(viaPodman.exitCode, `podman healthcheck run: ${viaPodman.stdout}${viaPodman.stderr}`).toBe(0);
   });
 
-  it('stops on SIGTERM within the 10 s grace period with exit code 0 (stand-in base)', async () => {
+  it(`stops on SIGTERM within the 10 s grace period with exit code 0 (${BASE_NOTE})`, async () => {
     expect(started, 'container not started').toBe(true);
     const t0 = Date.now();
     await podmanOk(['stop', '-t', '10', name], 60_000);
@@ -167,14 +168,14 @@ for (const s of starters) describe(`${s.template} starter container on a ${s.sta
     expect(ms, 'stopped by SIGTERM, not by SIGKILL after the grace period').toBeLessThan(10_000);
   });
 
-  it('ships a lean runtime image: no dev dependencies, .env or other secret files, no build tools (stand-in base)', async () => {
+  it(`ships a lean runtime image: no dev dependencies, .env or other secret files, no build tools (${BASE_NOTE})`, async () => {
     expect(built, 'image not built').toBe(true);
     // npm stays: the real node:24-bookworm-slim ships it too (the stand-in copies this machine's npm).
     const lean = await podmanOk(['run', '--rm', '--user', '0', '--network', 'host', '--entrypoint', 'sh', tag, '-c', `${s.leanChecks(dir)} true`], 60_000);
     expect(lean.trim().split('\n').filter(Boolean)).toEqual([]);
   });
 
-  it(`keeps its app layers within ${s.limitMB} MB over the base (STAND-IN base; recorded in BENCHMARKS.md)`, async () => {
+  it(`keeps its app layers within ${s.limitMB} MB over the base (${BASE_NOTE}; recorded in BENCHMARKS.md)`, async () => {
     expect(built, 'image not built').toBe(true);
     const baseBytes = await imageSize(sh(), s.base);
     const imageBytes = await imageSize(sh(), tag);

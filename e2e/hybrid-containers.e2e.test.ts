@@ -10,11 +10,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, runCli } from '../test/helpers/cli.js';
 import { makeTmp } from '../test/helpers/tmp.js';
-import { ContainerShell, LEAN_CHECKS, STANDIN, assertContainerTools, devDependenciesOf, ensureStandInBases, imageSize, waitForStatus } from './helpers/containers.js';
+import { BASES, ENGINE, ContainerShell, LEAN_CHECKS, STANDIN, assertContainerTools, devDependenciesOf, ensureStandInBases, imageSize, waitForStatus } from './helpers/containers.js';
 import { adminUrl, useTestDatabase } from './helpers/database.js';
 import { freePort, run } from './helpers/process.js';
 import { rabbitmqAvailable, startBroker, type Broker } from './helpers/rabbitmq.js';
 
+const BASE_NOTE = ENGINE === 'docker' ? 'real base image' : 'STAND-IN base';
 const tmp = makeTmp('cpb-e2e-hybrid-containers-');
 const project = path.join(tmp.dir, 'hybrid-app');
 const MB = 1024 * 1024;
@@ -85,10 +86,10 @@ async function ready(part: Running): Promise<void> {
   }
 }
 
-describe(`hybrid starter containers on STAND-IN bases (${STANDIN.node}, ${STANDIN.python}: Debian bookworm + this machine's runtimes, not the real images)`, () => {
+describe(`hybrid starter containers on ${ENGINE === 'docker' ? BASES : `STAND-IN bases (${STANDIN.node}, ${STANDIN.python}: Debian bookworm + this machine's runtimes, not the real images)`}`, () => {
   let built = false;
 
-  it('generates with the built CLI and builds the gateway and service images with podman (stand-in bases)', async () => {
+  it(`generates with the built CLI and builds the gateway and service images with ${ENGINE} (${BASE_NOTE})`, async () => {
     const r = await runCli(['hybrid-app', '--template', 'hybrid', '--no-git', '--no-install'], { cwd: tmp.dir, timeout: 120_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     // The gateway's Dockerfile runs `npm ci`: it needs the lockfile a first install writes.
@@ -129,7 +130,7 @@ describe(`hybrid starter containers on STAND-IN bases (${STANDIN.node}, ${STANDI
     }
     // The images' own HEALTHCHECK (the worker's is set in docker-compose.yml, on its health port).
     for (const p of [running.gateway!, running.service!]) {
-      const hc = await sh().podman(['healthcheck', 'run', p.name], 30_000);
+      const hc = await sh().healthcheckRun(p.name);
       expect(hc.exitCode, `${p.name} healthcheck: ${hc.stdout}${hc.stderr}`).toBe(0);
     }
     const smoke = await run('node', ['scripts/smoke.mjs', '--url', running.gateway!.url, '--jobs', '6', '--limit', '200000', '--timeout', '90'], { cwd: project });
@@ -160,7 +161,7 @@ describe(`hybrid starter containers on STAND-IN bases (${STANDIN.node}, ${STANDI
     }
   });
 
-  it('ships lean runtime images: no dev dependencies, .env or other secret files, no build tools (stand-in bases)', async () => {
+  it(`ships lean runtime images: no dev dependencies, .env or other secret files, no build tools (${BASE_NOTE})`, async () => {
     expect(built, 'images not built').toBe(true);
     for (const [tag, checks] of [[tags.gateway, LEAN_CHECKS.node(devDependenciesOf(path.join(project, 'gateway')))], [tags.service, LEAN_CHECKS.python]] as const) {
       const lean = await podmanOk(['run', '--rm', '--user', '0', '--network', 'host', '--entrypoint', 'sh', tag, '-c', `${checks} true`], 60_000);
@@ -168,7 +169,7 @@ describe(`hybrid starter containers on STAND-IN bases (${STANDIN.node}, ${STANDI
     }
   });
 
-  it('keeps each part’s app layers within its starter’s budget (gateway 60 MB, service 80 MB over the STAND-IN base)', async () => {
+  it(`keeps each part’s app layers within its starter’s budget (gateway 60 MB, service 80 MB over the ${BASE_NOTE})`, async () => {
     expect(built, 'images not built').toBe(true);
     const rows = [];
     for (const [part, tag, base, limitMB] of [['gateway', tags.gateway, STANDIN.node, 60], ['service', tags.service, STANDIN.python, 80]] as const) {

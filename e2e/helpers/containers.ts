@@ -38,8 +38,41 @@ export interface ShellResult {
   stderr: string;
 }
 
+/**
+ * Which engine builds and runs the images. With a Docker engine running (`docker info` answers), the same
+ * tests use `docker` and the REAL base images (pulled by the build); without one (these machines),
+ * podman on the stand-in bases. CPB_CONTAINER_ENGINE=podman|docker forces one. The docker path is not
+ * exercised on these machines (no engine); it translates the few podman-only flags the tests use.
+ */
+export const ENGINE: 'podman' | 'docker' = (() => {
+  const forced = process.env['CPB_CONTAINER_ENGINE'];
+  if (forced === 'podman' || forced === 'docker') return forced;
+  try {
+    execFileSync('timeout', ['10', 'docker', 'info'], { stdio: 'ignore' });
+    return 'docker';
+  } catch {
+    return 'podman';
+  }
+})();
+/** For test names: what the images are built on. */
+export const BASES = ENGINE === 'docker' ? 'the real base images (Docker engine)' : 'STAND-IN base images (podman, no Docker engine)';
+
+/** podman-only flags -> docker: chroot isolation, image format and layer caching are podman's. */
+function forDocker(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (args[0] === 'build' && (a === '--isolation' || a === '--format')) i++;
+    else if (args[0] === 'build' && (a === '--layers' || a === '--pull=never')) continue;
+    else if (args[0] === 'rm' && a === '-t') i++;
+    else out.push(a);
+  }
+  return out;
+}
+
 /** Missing tools make the test FAIL (not skip), naming what to install. */
 export function assertContainerTools(): void {
+  if (ENGINE === 'docker') return;
   const missing = ['podman', 'buildah', 'debootstrap', 'unshare', 'timeout'].filter((t) => {
     try {
       execFileSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' });
@@ -86,7 +119,8 @@ export class ContainerShell {
   private exited = false;
 
   constructor() {
-    this.proc = spawn('unshare', ['-m', '--propagation', 'private', 'bash', '--noprofile', '--norc'], {
+    const shell = ENGINE === 'docker' ? ['bash', '--noprofile', '--norc'] : ['unshare', '-m', '--propagation', 'private', 'bash', '--noprofile', '--norc'];
+    this.proc = spawn(shell[0]!, shell.slice(1), {
       env: storageEnv(),
       stdio: 'pipe',
     });
@@ -126,9 +160,20 @@ export class ContainerShell {
     return { exitCode, stdout: read(`${f}.out`), stderr: read(`${f}.err`) };
   }
 
-  /** `podman --runtime <crun wrapper> args...`, arguments quoted. */
+  /** `podman --runtime <crun wrapper> args...` (or `docker args...` on a Docker engine), arguments quoted. */
   podman(args: string[], timeoutMs = 120_000): Promise<ShellResult> {
+    if (ENGINE === 'docker') return this.sh(`exec docker ${forDocker(args).map(q).join(' ')}`, timeoutMs);
     return this.sh(`exec podman --runtime ${q(CRUN)} ${args.map(q).join(' ')}`, timeoutMs);
+  }
+
+  /** Runs the container's HEALTHCHECK now: `podman healthcheck run`; Docker has no such command, so exec its CMD. */
+  async healthcheckRun(name: string, timeoutMs = 30_000): Promise<ShellResult> {
+    if (ENGINE === 'podman') return this.podman(['healthcheck', 'run', name], timeoutMs);
+    const hc = await this.podman(['inspect', '--format', '{{json .Config.Healthcheck}}', name], timeoutMs);
+    const test = (JSON.parse(hc.stdout || 'null') as { Test?: string[] } | null)?.Test ?? [];
+    if (test[0] === 'CMD') return this.podman(['exec', name, ...test.slice(1)], timeoutMs);
+    if (test[0] === 'CMD-SHELL') return this.podman(['exec', name, 'sh', '-c', test[1] ?? 'false'], timeoutMs);
+    return { exitCode: 1, stdout: '', stderr: `no HEALTHCHECK on ${name}` };
   }
 
   async close(): Promise<void> {
@@ -227,6 +272,7 @@ const ENV_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/
  * Safe to call from every test file: a lock serialises builders, existing images are reused.
  */
 export async function ensureStandInBases(): Promise<{ ms: number; built: string[] }> {
+  if (ENGINE === 'docker') return { ms: 0, built: [] }; // the real bases are pulled by the builds
   assertContainerTools();
   writeStorageConf();
   const t0 = Date.now();
