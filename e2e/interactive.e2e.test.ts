@@ -161,4 +161,26 @@ describe('interactive prompts in a real terminal (tmux)', () => {
     expect(name).toBe('my-app');
     expect(name).toMatch(/^[a-z0-9~-][a-z0-9._~-]*$/);
   });
+
+  it("asks an org kit's own questions (text with a pattern, select) and records the answers", async () => {
+    // docs/example-org-kit, used from its directory: no CPB_CONFIG, so its post-step is gated (untrusted).
+    const kit = path.join(ROOT, 'docs', 'example-org-kit');
+    const s = await startCli(['acme-svc', '--template', kit, '--no-git', '--no-install']);
+    await waitForText(s, 'Which team owns this service?');
+    await type(s, 'Bad Team');
+    await press(s, 'Enter');
+    await waitForText(s, 'must match'); // the pattern is enforced at the prompt
+    for (let i = 0; i < 'Bad Team'.length; i++) await press(s, 'BSpace');
+    await type(s, 'payments');
+    await press(s, 'Enter');
+    await waitForText(s, 'Service tier');
+    await press(s, 'Up'); // silver is the default; gold is above it
+    await press(s, 'Enter');
+
+    expect(await waitForExit(s), await screen(s)).toBe(0);
+    const project = path.join(s.cwd, 'acme-svc');
+    expect(readJson(path.join(project, 'acme.json'))).toEqual({ service: 'acme-svc', team: 'payments', tier: 'gold' });
+    expect(readJson(path.join(project, '.polyglot', 'manifest.json'))['vars']).toEqual({ team: 'payments', tier: 'gold' });
+    expect(await screen(s)).toMatch(/not a trusted template source/);
+  });
 });
