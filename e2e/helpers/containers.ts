@@ -389,8 +389,8 @@ export async function waitForStatus(url: string, timeoutMs: number): Promise<num
 
 const noBuildTools = `for t in gcc cc g++ make; do command -v $t >/dev/null && echo "build tool present: $t"; done; `;
 const noSecrets = `find /app -path /app/node_modules -prune -o -path /app/.venv -prune -o \\( -name '.env' -o -name '.env.*' -o -name '*.pem' -o -name '*.key' -o -name 'id_rsa*' -o -name '.npmrc' -o -name '.pypirc' -o -name '.git' -o -name 'docker-compose.yml' -o -name 'Dockerfile' \\) -print | sed 's/^/secret-ish or build file present: /'; `;
-/** Dev dependencies that legitimately stay: @types/pg is a runtime dependency of @prisma/adapter-pg. */
-const NODE_DEV_ALSO_RUNTIME = new Set(['@types/pg']);
+/** Dev dependencies that legitimately stay: @types/pg is a runtime dependency of @prisma/adapter-pg, and it depends on @types/node. */
+const NODE_DEV_ALSO_RUNTIME = new Set(['@types/pg', '@types/node']);
 
 /**
  * Shell checks run inside an image as root; each prints a line when something is wrong. The Node check
