@@ -232,5 +232,12 @@ describe('org starter kit (docs/example-org-kit), offline', () => {
     const trusted = await runCli(['tiny-trusted', '--template', kit, '--no-git', '--pm', 'npm', '--trust', '--json'], { cwd: tmp.dir, env: cliEnv({ CPB_CONFIG: conf }), timeout: 120_000 });
     expect(trusted.exitCode, trusted.stderr).toBe(0);
     expect(fs.readFileSync(path.join(tmp.dir, 'tiny-trusted', 'hook-ran'), 'utf8')).toBe('yes');
+    // The org config's trust list does what --trust does, for the sources it names only.
+    const trusting = path.join(tmp.dir, 'trusting-config.json');
+    fs.writeFileSync(trusting, JSON.stringify({ trustedSources: [kit] }));
+    const listed = await runCli(['tiny-listed', '--template', kit, '--no-git', '--pm', 'npm', '--json'], { cwd: tmp.dir, env: cliEnv({ CPB_CONFIG: trusting }), timeout: 120_000 });
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(tmp.dir, 'tiny-listed', 'hook-ran'), 'utf8')).toBe('yes');
+    expect(listed.stderr).not.toMatch(/not a trusted template source/);
   });
 });
