@@ -48,15 +48,10 @@ afterAll(async () => {
 }, 180_000);
 
 function sh(): ContainerShell {
-  if (!shell) throw new Error('podman shell not started (see beforeAll)');
+  if (!shell) throw new Error('container shell not started (see beforeAll)');
   return shell;
 }
-
-async function podmanOk(args: string[], timeoutMs = 120_000): Promise<string> {
-  const r = await sh().podman(args, timeoutMs);
-  expect(r.exitCode, `podman ${args.join(' ')}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`).toBe(0);
-  return r.stdout;
-}
+const podmanOk = (args: string[], timeoutMs?: number) => sh().ok(args, timeoutMs);
 
 interface Starter {
   template: 'express' | 'fastapi';

@@ -166,6 +166,13 @@ export class ContainerShell {
     return this.sh(`exec podman --runtime ${q(CRUN)} ${args.map(q).join(' ')}`, timeoutMs);
   }
 
+  /** podman(args), failing with the command and its output unless it exits 0; returns stdout. */
+  async ok(args: string[], timeoutMs = 120_000): Promise<string> {
+    const r = await this.podman(args, timeoutMs);
+    if (r.exitCode !== 0) throw new Error(`${ENGINE} ${args.join(' ')} exited ${r.exitCode}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+    return r.stdout;
+  }
+
   /** Runs the container's HEALTHCHECK now: `podman healthcheck run`; Docker has no such command, so exec its CMD. */
   async healthcheckRun(name: string, timeoutMs = 30_000): Promise<ShellResult> {
     if (ENGINE === 'podman') return this.podman(['healthcheck', 'run', name], timeoutMs);
