@@ -82,6 +82,8 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
   const launch = { ...deps.launch, cwd };
   const org = loadOrgConfig(deps.env ?? process.env);
   const rctx = resolveContext(args, deps, org);
+  const preset = args.options.preset === undefined ? undefined : loadPreset(path.resolve(deps.launch.cwd, args.options.preset));
+  const setVars = parseSetFlags(args.options.set);
   const reporter = deps.reporterFor({ json: args.options.json });
   if (deps.launch.interactive && !args.options.json) reporter.intro(`${GENERATOR_NAME} ${GENERATOR_VERSION}`);
 
@@ -114,6 +116,7 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
         yes: args.options.yes,
         allowDirty: args.options.allowDirty,
         install: args.given.install !== false,
+        vars: { set: setVars, preset: { ...org.defaults?.vars, ...preset?.vars } },
       },
       { launch, prompter: args.options.json ? undefined : deps.prompter, reporter, applyIo: deps.applyIo },
     );
@@ -125,7 +128,6 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
     });
   }
 
-  const preset = args.options.preset === undefined ? undefined : loadPreset(path.resolve(deps.launch.cwd, args.options.preset));
   const fileDefaults = { ...org.defaults, ...preset };
   const { vars: _orgVars, template: presetTemplate, ...answerDefaults } = fileDefaults;
   const templateValue = typeof args.given.template === 'string' ? args.given.template : presetTemplate;
@@ -143,7 +145,7 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
   const vars = await collectTemplateVars(
     template.meta.prompts,
     {
-      set: parseSetFlags(args.options.set),
+      set: setVars,
       // The org's defaults may cover several templates: only the questions this one asks apply.
       preset: { ...Object.fromEntries(Object.entries(org.defaults?.vars ?? {}).filter(([k]) => askable.has(k))), ...preset?.vars },
     },

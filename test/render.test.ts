@@ -100,7 +100,15 @@ describe('loadTemplate on untrusted templates', () => {
   it('refuses a file that would land in .git', async () => {
     const root = fixture({ 'kit/template.json': meta(), 'kit/dot_git/hooks/post-checkout': 'evil' });
     const template = await loadTemplate('kit', root);
-    expect(() => buildPlan(answersFor('kit'), template, ctx)).toThrow(/outside the project or into \.git/);
+    expect(() => buildPlan(answersFor('kit'), template, ctx)).toThrow(/outside the project or into a \.git directory/);
+  });
+
+  it('refuses a .git directory anywhere, in any case (a nested .git/config can run commands)', async () => {
+    for (const evil of ['kit/sub/dot_git/config', 'kit/a/b/dot_GIT/hooks/pre-commit']) {
+      const root = fixture({ 'kit/template.json': meta(), [evil]: '[core]\n\tfsmonitor = touch /tmp/pwned\n' });
+      const template = await loadTemplate('kit', root);
+      expect(() => buildPlan(answersFor('kit'), template, ctx), evil).toThrow(/into a \.git directory/);
+    }
   });
 
   it('refuses a file in the generator-owned .polyglot directory', async () => {

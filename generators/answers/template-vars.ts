@@ -4,6 +4,7 @@
  * question with no default and no answer is an error naming every one missing. Values are plain data:
  * they reach templates as EJS locals (escaped by `<%=`), never as options or code.
  */
+import { runInNewContext } from 'node:vm';
 import { CancelledError, CliError } from '../errors.js';
 import type { TemplatePrompt } from '../templates/template-meta.js';
 import type { Prompter } from './collect.js';
@@ -26,12 +27,28 @@ function check(p: TemplatePrompt, value: unknown, from: string): string | boolea
     try {
       re = new RegExp(`^(?:${p.pattern})$`, 'u');
     } catch {
-      throw new CliError('template', `template.json prompt ${p.name}: pattern is not a valid regular expression.`, { exitCode: 1 });
+      throw new CliError('template', `template.json prompt ${p.name}: pattern is not a valid regular expression.`);
     }
-    if (!re.test(value)) throw fail(`must match ${p.pattern}.`);
+    if (!matchesBounded(re, value)) throw fail(`must match ${p.pattern}.`);
   }
   return value;
 }
+
+/**
+ * A template's pattern is untrusted: a catastrophic one ("(a+)+$") would hang the CLI. V8 interrupts a
+ * regular expression at a vm timeout, so the match runs under one.
+ */
+function matchesBounded(re: RegExp, value: string): boolean {
+  try {
+    return runInNewContext('re.test(value)', { re, value }, { timeout: 250 }) === true;
+  } catch {
+    throw new CliError('template', `The template's pattern ${re.source} took too long to check (catastrophic backtracking).`, {
+      hint: 'The template is broken or hostile: simplify its pattern.',
+    });
+  }
+}
+
+const own = <T>(o: Readonly<Record<string, T>>, k: string): T | undefined => (Object.hasOwn(o, k) ? o[k] : undefined);
 
 export async function collectTemplateVars(
   prompts: readonly TemplatePrompt[],
@@ -42,12 +59,19 @@ export async function collectTemplateVars(
   for (const [k, from] of [...Object.keys(given.set).map((k) => [k, '--set'] as const), ...Object.keys(given.preset).map((k) => [k, 'the preset'] as const)]) {
     if (!known.has(k)) throw new CliError('answers', `${from} names "${k}", which this template does not ask.`, { hint: `Its questions: ${[...known].join(', ') || 'none'}.` });
   }
-  const out: Vars = {};
+  const out: Vars = Object.create(null) as Vars;
   const missing: string[] = [];
+  const seen = new Set<string>();
   for (const p of prompts) {
-    if (given.set[p.name] !== undefined) out[p.name] = check(p, given.set[p.name], '--set');
-    else if (given.preset[p.name] !== undefined) out[p.name] = check(p, given.preset[p.name], 'The preset’s');
-    else if (opts.previous?.[p.name] !== undefined) out[p.name] = check(p, opts.previous[p.name], 'The manifest’s');
+    if (seen.has(p.name)) throw new CliError('template', `template.json asks "${p.name}" twice.`);
+    seen.add(p.name);
+    if (p.type === 'select' && !p.choices?.length) throw new CliError('template', `template.json prompt ${p.name}: a select needs choices.`);
+    const fromSet = own(given.set, p.name);
+    const fromPreset = own(given.preset, p.name);
+    const fromBefore = opts.previous ? own(opts.previous, p.name) : undefined;
+    if (fromSet !== undefined) out[p.name] = check(p, fromSet, '--set');
+    else if (fromBefore !== undefined) out[p.name] = check(p, fromBefore, 'The manifest’s');
+    else if (fromPreset !== undefined) out[p.name] = check(p, fromPreset, 'The preset’s');
     else if (opts.ask && opts.prompter) out[p.name] = await ask(p, opts.prompter);
     else if (p.default !== undefined) out[p.name] = check(p, p.default, 'The default of');
     else missing.push(p.name);
@@ -90,7 +114,7 @@ async function ask(p: TemplatePrompt, prompter: Prompter): Promise<string | bool
 
 /** `--set a=b` values, repeated. */
 export function parseSetFlags(values: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   for (const v of values) {
     const eq = v.indexOf('=');
     if (eq <= 0) throw new CliError('args', `--set ${v}: expected name=value.`);

@@ -37,9 +37,9 @@ function parseJson(out: string, text: string): Json {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new CliError('plan', `The template's ${out} is not valid JSON: ${(err as Error).message}`, { exitCode: 1 });
+    throw new CliError('plan', `The template's ${out} is not valid JSON: ${(err as Error).message}`);
   }
-  if (!isObject(value)) throw new CliError('plan', `The template's ${out} must hold a JSON object.`, { exitCode: 1 });
+  if (!isObject(value)) throw new CliError('plan', `The template's ${out} must hold a JSON object.`);
   return value;
 }
 
@@ -55,7 +55,7 @@ function overlayArrays(out: string, data: unknown, prefix = ''): string[] {
     if (Array.isArray(value)) keys.push(dotted);
     else if (isObject(value)) keys.push(...overlayArrays(out, value, dotted));
     else {
-      throw new CliError('plan', `The overlay ${out} sets ${dotted}; a pyproject.toml overlay may only add dependencies.`, { exitCode: 1 });
+      throw new CliError('plan', `The overlay ${out} sets ${dotted}; a pyproject.toml overlay may only add dependencies.`);
     }
   }
   return keys;
@@ -68,7 +68,7 @@ function overlayPyproject(out: string, base: string, overlay: string): string {
     baseData = parse(base);
     overlayData = parse(overlay);
   } catch (err) {
-    throw new CliError('plan', `The template's ${out} is not valid TOML: ${(err as Error).message}`, { exitCode: 1 });
+    throw new CliError('plan', `The template's ${out} is not valid TOML: ${(err as Error).message}`);
   }
   const lines = base.split('\n').map((l) => `${l}\n`);
   lines[lines.length - 1] = lines[lines.length - 1]!.slice(0, -1);
@@ -80,7 +80,6 @@ function overlayPyproject(out: string, base: string, overlay: string): string {
     const added = valueAt(overlayData, key);
     if (!region || !current || !added) {
       throw new CliError('plan', `The overlay ${out} adds to ${key}, which the base pyproject.toml does not have as a dependency array.`, {
-        exitCode: 1,
       });
     }
     // By package name: the overlay's requirement replaces the base's; new ones join in name order.

@@ -11,7 +11,8 @@ import type { TemplateOrigin } from '../sources/fetch-source.js';
 import { BASELINE_PATH, buildManifestFiles, MANIFEST_DIR, MANIFEST_PATH } from './manifest.js';
 import { adaptPackageJson, installCommand, runScriptCommand, runScriptText } from './package-manager.js';
 import { isMergedOnOverlay, overlayFile } from './overlay.js';
-import { isRendered, outputPath, renderEjs, type RenderData } from './render.js';
+import { isRendered, outputPath, renderEjs, renderPlaceholders, type RenderData } from './render.js';
+import { checkCollisions } from '../sources/entries.js';
 
 export interface PlannedFile {
   path: string;
@@ -99,9 +100,10 @@ function renderFiles(answers: Answers, template: LoadedTemplate, data: RenderDat
   for (const file of template.files) {
     const out = outputPath(file.path);
     if (out === MANIFEST_DIR || out.startsWith(`${MANIFEST_DIR}/`)) {
-      throw new CliError('plan', `The template may not write ${out}; ${MANIFEST_DIR}/ belongs to the generator.`, { exitCode: 1 });
+      throw new CliError('plan', `The template may not write ${out}; ${MANIFEST_DIR}/ belongs to the generator.`);
     }
-    let content = isRendered(file.path) ? Buffer.from(renderEjs(file.path, file.content.toString('utf8'), data)) : file.content;
+    const render = file.untrusted ? renderPlaceholders : renderEjs;
+    let content = isRendered(file.path) ? Buffer.from(render(file.path, file.content.toString('utf8'), data)) : file.content;
     const below = byPath.get(out);
     if (below && isMergedOnOverlay(out)) {
       content = Buffer.from(overlayFile(out, below.content.toString('utf8'), content.toString('utf8')));
@@ -118,11 +120,14 @@ function renderFiles(answers: Answers, template: LoadedTemplate, data: RenderDat
   }
   refuseLockedNameClash(answers, data, byPath.values());
   const files = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Two paths that are one on macOS or Windows (README.md / Readme.md, café in NFC and NFD) would make
+  // a project that breaks there, whichever layer each came from.
+  checkCollisions(files.map((f) => f.path));
   // A path that is both a file and a directory cannot be written; fail here rather than midway.
   const paths = new Set(files.map((f) => f.path));
   for (const f of files) {
     for (let dir = path.posix.dirname(f.path); dir !== '.'; dir = path.posix.dirname(dir)) {
-      if (paths.has(dir)) throw new CliError('plan', `The template has both a file and a directory at ${dir}.`, { exitCode: 1 });
+      if (paths.has(dir)) throw new CliError('plan', `The template has both a file and a directory at ${dir}.`);
     }
   }
   return files;
@@ -133,9 +138,14 @@ function inDir(cwd: string, command: string): string {
   return cwd === '.' ? command : `(cd ${cwd} && ${command})`;
 }
 
-/** Install scripts (npm lifecycle scripts, Python source builds) are code from the template's dependencies. */
-function untrustedInstall(kind: 'node' | 'python', command: string, args: string[]): [string, string[]] {
-  return kind === 'node' ? [command, [...args, '--ignore-scripts']] : [command, [...args, '--no-build']];
+/**
+ * Installing an untrusted template's dependencies must not run its code: npm without lifecycle scripts
+ * and without git (a project .npmrc can point `git` at a script of the template's), uv without building
+ * anything from source, the project itself included (its build backend's hooks are template code).
+ */
+function untrustedInstall(kind: 'node' | 'python', pm: string, command: string, args: string[]): [string, string[]] {
+  if (kind === 'python') return [command, [...args, '--no-build', '--no-install-project']];
+  return [command, [...args, '--ignore-scripts', ...(pm === 'npm' ? ['--git=false'] : [])]];
 }
 
 function planPostSteps(answers: Answers, template: LoadedTemplate, trusted: boolean): PostStep[] {
@@ -144,7 +154,7 @@ function planPostSteps(answers: Answers, template: LoadedTemplate, trusted: bool
   const noInstall = answers.install ? undefined : '--no-install';
   for (const install of template.installs) {
     const plain = install.kind === 'node' ? installCommand(pm) : (['uv', ['sync']] as [string, string[]]);
-    const [command, args] = trusted ? plain : untrustedInstall(install.kind, ...plain);
+    const [command, args] = trusted ? plain : untrustedInstall(install.kind, pm, ...plain);
     const cwd = install.cwd ?? '.';
     const where = cwd === '.' ? '' : ` in ${cwd}/`;
     steps.push({

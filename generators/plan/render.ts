@@ -28,10 +28,10 @@ export function assertSafeRelativePath(p: string): void {
     /^[a-zA-Z]:/.test(p) ||
     p.includes('\0') ||
     segments.some((s) => s === '' || s === '.' || s === '..') ||
-    segments[0] === '.git';
+    // Any .git, not only the top one: a nested .git/config (core.fsmonitor, hooks) runs commands.
+    segments.some((s) => s.toLowerCase() === '.git');
   if (bad) {
-    throw new CliError('plan', `The template tries to write outside the project or into .git: "${p}".`, {
-      exitCode: 1,
+    throw new CliError('plan', `The template tries to write outside the project or into a .git directory: "${p}".`, {
       hint: 'The template is broken or hostile; nothing was written.',
     });
   }
@@ -59,10 +59,35 @@ export function renderEjs(templatePath: string, source: string, data: RenderData
     });
   } catch (err) {
     throw new CliError('plan', `Template file ${templatePath} failed to render: ${firstLine(err)}`, {
-      exitCode: 1,
-      hint: 'This is a bug in the template; nothing was written.',
+      hint: 'The template is broken; nothing was written.',
     });
   }
+}
+
+const ESCAPE: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+
+/**
+ * EJS for templates that are not trusted: EJS tags are JavaScript, so rendering an org template's EJS
+ * would run its code while planning (even under --dry-run). Only plain output of a known variable is
+ * allowed, `<%= name %>` (escaped as EJS escapes) and `<%- name %>` (raw), plus `<%# comments %>` and
+ * `<%%` for a literal `<%`; anything else is refused until the template is trusted.
+ */
+export function renderPlaceholders(templatePath: string, source: string, data: RenderData): string {
+  return source.replace(/<%%|<%([=\-#_]?)([\s\S]*?)[-_]?%>/g, (tag, kind: string | undefined, body: string | undefined) => {
+    if (tag === '<%%') return '<%';
+    if (kind === '#') return '';
+    const name = (body ?? '').trim();
+    if ((kind === '=' || kind === '-') && /^[A-Za-z_$][\w$]*$/.test(name)) {
+      if (!Object.hasOwn(data, name)) {
+        throw new CliError('plan', `Template file ${templatePath} uses ${name}, which is not a template variable.`, { hint: 'The template is broken; nothing was written.' });
+      }
+      const value = String(data[name]);
+      return kind === '-' ? value : value.replace(/[&<>"']/g, (c) => ESCAPE[c]!);
+    }
+    throw new CliError('plan', `Template file ${templatePath} contains EJS code (${tag.slice(0, 40).replace(/\s+/g, ' ')}); an untrusted template may only insert variables (<%= name %>).`, {
+      hint: 'Review the template, then pass --trust (or list its source in trustedSources in the org config) to render it as full EJS.',
+    });
+  });
 }
 
 function firstLine(err: unknown): string {

@@ -36,7 +36,7 @@ export function checkEntryPath(p: string): void {
     if (s === '' || s === '.' || s === '..') throw why('has an empty, "." or ".." segment');
     if (WINDOWS_RESERVED.test(s) || /[<>:"|?*]/.test(s) || /[. ]$/.test(s)) throw why('has a segment that is not a portable file name');
   }
-  if (segments[0] === '.git') throw why('writes into .git');
+  if (segments.some((s) => s.toLowerCase() === '.git')) throw why('writes into a .git directory');
 }
 
 /**
@@ -46,13 +46,20 @@ export function checkEntryPath(p: string): void {
 export function checkEntryList(entries: readonly { path: string; size: number }[]): void {
   if (entries.length > LIMITS.maxEntries) throw hostile(`The template has ${entries.length} files, more than the limit of ${LIMITS.maxEntries}.`);
   let total = 0;
-  const folded = new Map<string, string>();
   for (const e of entries) {
     checkEntryPath(e.path);
     total += e.size;
     if (total > LIMITS.maxTotalBytes) throw hostile(`The template is larger than ${LIMITS.maxTotalBytes / 1024 / 1024} MB uncompressed.`);
+  }
+  checkCollisions(entries.map((e) => e.path));
+}
+
+/** No two paths (or directory prefixes) that one case-insensitive or normalising file system would merge. */
+export function checkCollisions(paths: readonly string[]): void {
+  const folded = new Map<string, string>();
+  for (const p of paths) {
     // Every prefix too: "A/x" and "a/y" put two directories where a case-insensitive disk has one.
-    const segments = e.path.split('/');
+    const segments = p.split('/');
     for (let i = 1; i <= segments.length; i++) {
       const prefix = segments.slice(0, i).join('/');
       const key = prefix.normalize('NFC').toLowerCase();

@@ -54,7 +54,7 @@ function splitFragment(value: string, fragment: string | undefined): { ref?: str
 function refuseUserinfo(value: string, url: URL): void {
   if (url.password || (url.username && url.protocol !== 'ssh:')) {
     throw new CliError('template', `--template: the URL carries credentials; they would end up in logs and in the project's manifest.`, {
-      hint: 'Remove them from the URL and set CPB_GIT_TOKEN (or GITHUB_TOKEN / GITLAB_TOKEN), or use git’s credential helper or an SSH key.',
+      hint: 'Remove them from the URL and set CPB_TEMPLATE_TOKEN (or GITHUB_TOKEN / GITLAB_TOKEN), or use git’s credential helper or an SSH key.',
     });
   }
   void value;

@@ -12,6 +12,7 @@ import { CliError } from '../errors.js';
 import { TEMPLATES_DIR } from '../package-root.js';
 import { availableTemplates, loadTemplate, loadTemplateAt, readMetaAt, type LoadedTemplate } from '../templates/load.js';
 import { fetchTemplate, type TemplateOrigin } from './fetch-source.js';
+import { scanLocalTemplate } from './scan-local.js';
 import { describeSource, parseTemplateSource, type TemplateSource } from './parse-source.js';
 
 export interface ResolvedTemplate {
@@ -51,9 +52,17 @@ export function parseSource(value: string, ctx: ResolveContext): TemplateSource 
   });
 }
 
-/** A built-in id, honouring --templates <dir> overrides. */
+/**
+ * A built-in id, honouring --templates <dir> overrides. That directory is a template author's working
+ * copy, trusted like the built-ins, but the org config's allowedSources still applies to it.
+ */
 export async function resolveBuiltin(id: string, ctx: ResolveContext): Promise<ResolvedTemplate> {
   const local = ctx.localTemplatesDir !== undefined && existsSync(path.join(ctx.localTemplatesDir, id, 'template.json'));
+  if (local && ctx.org.allowedSources && !sourceMatches(ctx.org.allowedSources, ctx.localTemplatesDir!)) {
+    throw new CliError('template', `--templates ${ctx.localTemplatesDir} is not an allowed template source.`, {
+      hint: `The org config${ctx.org.file ? ` (${ctx.org.file})` : ''} allows: ${ctx.org.allowedSources.join(', ') || 'built-in starters only'}.`,
+    });
+  }
   const template = await loadTemplate(id, local ? ctx.localTemplatesDir : (ctx.builtinDir ?? TEMPLATES_DIR));
   return { template, source: local ? 'local' : 'builtin', trusted: true, fromCache: false };
 }
@@ -66,14 +75,17 @@ export async function resolveSource(source: Exclude<TemplateSource, { kind: 'bui
     });
   }
   const fetched = await fetchTemplate(source, { offline: ctx.offline, env: ctx.env });
+  // A local directory gets the checks a fetched archive or repository gets (those ran while fetching).
+  if (source.kind === 'local') scanLocalTemplate(fetched.dir);
   const meta = await readMetaAt(fetched.dir);
   const builtin = ctx.builtinDir ?? TEMPLATES_DIR;
-  const template = await loadTemplateAt(fetched.dir, meta, (id) => {
-    const dir = path.join(builtin, id);
-    if (!existsSync(path.join(dir, 'template.json'))) throw new CliError('template', `${shown} extends "${id}", which is not a built-in starter.`, { exitCode: 1 });
-    return dir;
-  });
   const trusted = ctx.trust || sourceMatches(ctx.org.trustedSources, shown);
+  const locate = (id: string) => {
+    const dir = path.join(builtin, id);
+    if (!existsSync(path.join(dir, 'template.json'))) throw new CliError('template', `${shown} extends "${id}", which is not a built-in starter.`);
+    return dir;
+  };
+  const template = await loadTemplateAt(fetched.dir, meta, locate, [], { untrusted: !trusted });
   return { template, source: source.kind, origin: fetched.origin, trusted, fromCache: fetched.fromCache };
 }
 

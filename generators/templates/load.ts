@@ -15,6 +15,8 @@ export interface TemplateFile {
   path: string;
   content: Buffer;
   executable: boolean;
+  /** From a template that is not trusted: its EJS is limited to inserting variables. */
+  untrusted?: boolean;
 }
 
 export interface LoadedTemplate {
@@ -71,15 +73,15 @@ export async function readMetaAt(dir: string, expectId?: string): Promise<Templa
   try {
     json = JSON.parse(raw);
   } catch (err) {
-    throw new CliError('template', `${file} is not valid JSON: ${(err as Error).message}`, { exitCode: 1 });
+    throw new CliError('template', `${file} is not valid JSON: ${(err as Error).message}`);
   }
   const parsed = templateMetaSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new CliError('template', `${file}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'is invalid'}`, { exitCode: 1 });
+    throw new CliError('template', `${file}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'is invalid'}`);
   }
   if (expectId !== undefined && parsed.data.id !== expectId) {
-    throw new CliError('template', `${file} declares id "${parsed.data.id}" but lives in "${expectId}/".`, { exitCode: 1 });
+    throw new CliError('template', `${file} declares id "${parsed.data.id}" but lives in "${expectId}/".`);
   }
   return parsed.data;
 }
@@ -93,13 +95,13 @@ async function walk(dir: string, rel = ''): Promise<TemplateFile[]> {
       const relPath = rel ? `${rel}/${entry.name}` : entry.name;
       const abs = path.join(dir, entry.name);
       if (entry.isSymbolicLink()) {
-        throw new CliError('template', `The template contains a symbolic link (${relPath}); templates may only hold regular files.`, { exitCode: 1 });
+        throw new CliError('template', `The template contains a symbolic link (${relPath}); templates may only hold regular files.`);
       }
       if (entry.isDirectory()) {
         return entry.name === 'node_modules' || entry.name === '.git' ? [] : walk(abs, relPath);
       }
       if (!entry.isFile()) {
-        throw new CliError('template', `The template contains ${relPath}, which is not a regular file.`, { exitCode: 1 });
+        throw new CliError('template', `The template contains ${relPath}, which is not a regular file.`);
       }
       if (!rel && entry.name === META_FILE) return [];
       const [stat, content] = await Promise.all([fs.stat(abs), fs.readFile(abs)]);
@@ -118,28 +120,39 @@ export async function loadTemplate(id: string, root = TEMPLATES_DIR, seen: strin
  * The template in `dir` (already read: `meta`), with its `extends` base and layers found by `locate`
  * (an org template's bases are the built-in starters).
  */
-export async function loadTemplateAt(dir: string, meta: TemplateMeta, locate: (id: string) => string, seen: string[] = []): Promise<LoadedTemplate> {
+export async function loadTemplateAt(
+  dir: string,
+  meta: TemplateMeta,
+  locate: (id: string) => string,
+  seen: string[] = [],
+  opts: { untrusted?: boolean } = {},
+): Promise<LoadedTemplate> {
   if (seen.includes(meta.id)) {
-    throw new CliError('template', `Template layers form a cycle: ${[...seen, meta.id].join(' -> ')}`, { exitCode: 1 });
+    throw new CliError('template', `Template layers form a cycle: ${[...seen, meta.id].join(' -> ')}`);
   }
   const files: TemplateFile[] = [];
   const postSteps: TemplatePostStep[] = [];
   const installs: TemplateInstallStep[] = [];
   const layers = meta.extends ? [{ template: meta.extends, into: undefined, exclude: [] as string[] }, ...meta.layers] : meta.layers;
+  let baseDevCommand: string | undefined;
   for (const layer of layers) {
     const layerDir = locate(layer.template);
     const base = await loadTemplateAt(layerDir, await readMetaAt(layerDir, layer.template), locate, [...seen, meta.id]);
+    if (layer.template === meta.extends) baseDevCommand = base.meta.devCommand;
     const prefix = layer.into ? `${layer.into}/` : '';
     const kept = base.files.filter((f) => !isExcluded(outputPath(f.path), layer.exclude));
     files.push(...kept.map((f) => ({ ...f, path: prefix + f.path })));
     postSteps.push(...base.postSteps.map((s) => ({ ...s, cwd: joinCwd(layer.into, s.cwd) })));
     installs.push(...base.installs.map((i) => ({ ...i, cwd: joinCwd(layer.into, i.cwd) })));
   }
-  files.push(...(await walk(dir)));
+  const own = await walk(dir);
+  files.push(...(opts.untrusted ? own.map((f) => ({ ...f, untrusted: true })) : own));
   postSteps.push(...meta.postSteps);
   // An overlay (extends) shares its base's install unless it declares one of its own.
   if (meta.install !== 'none' && !(meta.extends && installs.some((i) => i.cwd === undefined))) installs.unshift({ kind: meta.install });
-  return { meta, files, postSteps, installs };
+  // An overlay that does not say how to start it is started like the starter it extends.
+  const devCommand = meta.devCommand ?? (meta.extends ? baseDevCommand : undefined);
+  return { meta: devCommand === undefined ? meta : { ...meta, devCommand }, files, postSteps, installs };
 }
 
 /** An excluded directory takes everything under it. */

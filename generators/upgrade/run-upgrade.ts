@@ -35,6 +35,8 @@ export interface UpgradeOptions {
   allowDirty: boolean;
   /** --no-install: do not regenerate lockfiles (they are reported instead). */
   install: boolean;
+  /** Answers to the template's own questions: --set (strict), then the preset and org defaults. */
+  vars?: { set: Readonly<Record<string, string>>; preset: Readonly<Record<string, string | boolean>> };
 }
 
 export interface UpgradeDeps {
@@ -154,7 +156,11 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
   }
 
   const answers = await answersFor(manifest.answers, root, opts, deps);
-  const vars = await collectTemplateVars(template.meta.prompts, { set: {}, preset: {} }, {
+  // A new version may add questions: --set or the preset answer them (the manifest's answers win over
+  // the preset for the old ones); presets and org defaults may name questions this template lacks.
+  const askable = new Set(template.meta.prompts.map((p) => p.name));
+  const presetVars = Object.fromEntries(Object.entries(opts.vars?.preset ?? {}).filter(([k]) => askable.has(k)));
+  const vars = await collectTemplateVars(template.meta.prompts, { set: opts.vars?.set ?? {}, preset: presetVars }, {
     ask: deps.launch.interactive && !opts.yes && !opts.json && deps.prompter !== undefined,
     prompter: deps.prompter,
     previous: manifest.vars ?? {},

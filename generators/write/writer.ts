@@ -80,6 +80,9 @@ export async function writeProject(plan: Plan, io: WriteIo = realIo): Promise<vo
     }
     const staging = await fs.mkdtemp(path.join(parent, `.${path.basename(target)}.staging-`));
     created.add(staging);
+    // mkdtemp makes 0700; the project directory gets the mode any mkdir would (0777 less the umask).
+    const umask = process.umask();
+    await fs.chmod(staging, 0o777 & ~umask);
 
     for (const file of plan.files) assertSafeRelativePath(file.path);
     const absolute = (p: string) => path.join(staging, ...p.split('/'));
