@@ -92,8 +92,11 @@ beforeAll(async () => {
   git(kitRepo, 'add', '-A');
   git(kitRepo, 'commit', '-qm', 'kit v1');
   git(kitRepo, 'tag', 'v1');
-  const meta = JSON.parse(fs.readFileSync(path.join(kitRepo, 'template.json'), 'utf8')) as { version: string };
+  const meta = JSON.parse(fs.readFileSync(path.join(kitRepo, 'template.json'), 'utf8')) as { version: string; prompts: unknown[] };
   meta.version = '1.1.0';
+  // v2 asks a new question with no default: an upgrade without a terminal needs --set for it.
+  meta.prompts.push({ name: 'costCenter', type: 'text', message: 'Cost centre', pattern: '[0-9]{4}' });
+  fs.writeFileSync(path.join(kitRepo, 'acme.json.ejs'), fs.readFileSync(path.join(kitRepo, 'acme.json.ejs'), 'utf8').replace('"tier": "<%= tier %>"', '"tier": "<%= tier %>",\n  "costCenter": "<%= costCenter %>"'));
   fs.writeFileSync(path.join(kitRepo, 'template.json'), `${JSON.stringify(meta, null, 2)}\n`);
   fs.appendFileSync(path.join(kitRepo, 'CODEOWNERS.ejs'), '/prisma/ @acme/dba\n');
   fs.mkdirSync(path.join(kitRepo, 'docs'));
@@ -179,8 +182,14 @@ describe('org starter kit (docs/example-org-kit), offline', () => {
     // The user rewrites the comment; the kit's v2 appends a rule: separate hunks, so both survive.
     const file = path.join(dir, 'CODEOWNERS');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^# .*$/m, '# Owned by payments; ask in #payments first.'));
-    const r = await runCli(['upgrade', '--template', `file://${kitRepo}#v2`, '--no-install', '--allow-dirty', '--json'], { cwd: dir, env: cliEnv(), timeout: 120_000 });
+    const unanswered = await runCli(['upgrade', '--template', `file://${kitRepo}#v2`, '--no-install', '--allow-dirty', '--json'], { cwd: dir, env: cliEnv(), timeout: 120_000 });
+    expect(unanswered.exitCode, unanswered.stdout + unanswered.stderr).toBe(2);
+    expect(unanswered.stdout + unanswered.stderr).toMatch(/--set costCenter=<value>/);
+    expect(manifestOf(dir).template.version).toBe('1.0.0'); // refused before anything changed
+    const r = await runCli(['upgrade', '--template', `file://${kitRepo}#v2`, '--set', 'costCenter=4711', '--no-install', '--allow-dirty', '--json'], { cwd: dir, env: cliEnv(), timeout: 120_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'acme.json'), 'utf8'))).toEqual({ service: 'from-git', team: 'payments', tier: 'gold', costCenter: '4711' });
+    expect(manifestOf(dir).vars).toEqual({ team: 'payments', tier: 'gold', costCenter: '4711' });
     const codeowners = fs.readFileSync(path.join(dir, 'CODEOWNERS'), 'utf8');
     expect(codeowners).toContain('/prisma/ @acme/dba'); // the kit's change
     expect(codeowners).toContain('# Owned by payments; ask in #payments first.'); // the user's
