@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgv, UPGRADE_COMMAND, type ParsedArgs } from './answers/args.js';
+import { flagName, type AnswerKey } from './answers/schema.js';
 import { collectAnswers, type Prompter } from './answers/collect.js';
 import type { LaunchContext } from './env/launch.js';
 import { CliError } from './errors.js';
@@ -98,7 +99,7 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
     // --template on an upgrade says where the newer version of the same template is (an org kit's next tag).
     const given = Object.keys(args.given).filter((k) => k !== 'install' && k !== 'template');
     if (given.length > 0) {
-      throw new CliError('args', `An upgrade keeps the answers recorded in ${MANIFEST_PATH}; it does not take ${given.map((k) => `--${k}`).join(', ')}.`);
+      throw new CliError('args', `An upgrade keeps the answers recorded in ${MANIFEST_PATH}; it does not take ${given.map((k) => (k === 'directory' ? 'a directory' : `--${flagName(k as AnswerKey)}`)).join(', ')}.`);
     }
     const { runUpgrade } = await import('./upgrade/run-upgrade.js');
     const r = await runUpgrade(

@@ -17,7 +17,7 @@ afterEach(() => tmp.cleanup());
 function planFor(targetDir: string, count = 20): Plan {
   return {
     targetDir,
-    devCommand: 'npm run dev',
+    devCommand: 'npm run dev', setupCommands: [],
     answers: { name: 'x' } as Answers,
     template: { id: 't', version: '1.0.0', source: 'test' },
     files: Array.from({ length: count }, (_, i) => ({

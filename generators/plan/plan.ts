@@ -38,6 +38,8 @@ export interface Plan {
   targetDir: string;
   /** How to start the generated project in development. */
   devCommand: string;
+  /** Shown before devCommand in the next steps. */
+  setupCommands: string[];
   answers: Answers;
   template: { id: string; version: string; source: string; origin?: TemplateOrigin };
   files: PlannedFile[];
@@ -207,6 +209,7 @@ export function buildPlan(answers: Answers, template: LoadedTemplate, ctx: PlanC
   return {
     targetDir: path.resolve(ctx.cwd, answers.directory),
     devCommand: template.meta.devCommand ?? runScriptText(answers.packageManager, 'dev'),
+    setupCommands: template.meta.setupCommands,
     answers,
     template: templateRef,
     files,

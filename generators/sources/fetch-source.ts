@@ -239,6 +239,7 @@ async function fetchTarball(source: Extract<TemplateSource, { kind: 'tarball' }>
 
 export async function fetchTemplate(source: Exclude<TemplateSource, { kind: 'builtin' }>, opts: FetchOptions): Promise<FetchedTemplate> {
   if (source.kind === 'local') {
+    if (!fs.existsSync(source.dir)) throw new CliError('template', `--template ${source.dir}: no such directory.`, { hint: 'Check the path (relative paths start from the current directory).' });
     if (!fs.existsSync(path.join(source.dir, 'template.json'))) {
       throw new CliError('template', `${source.dir} has no template.json.`, { hint: 'Point --template at a template directory (see docs/templates.md).' });
     }

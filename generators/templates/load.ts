@@ -135,10 +135,14 @@ export async function loadTemplateAt(
   const installs: TemplateInstallStep[] = [];
   const layers = meta.extends ? [{ template: meta.extends, into: undefined, exclude: [] as string[] }, ...meta.layers] : meta.layers;
   let baseDevCommand: string | undefined;
+  let baseSetup: string[] = [];
   for (const layer of layers) {
     const layerDir = locate(layer.template);
     const base = await loadTemplateAt(layerDir, await readMetaAt(layerDir, layer.template), locate, [...seen, meta.id]);
-    if (layer.template === meta.extends) baseDevCommand = base.meta.devCommand;
+    if (layer.template === meta.extends) {
+      baseDevCommand = base.meta.devCommand;
+      baseSetup = base.meta.setupCommands;
+    }
     const prefix = layer.into ? `${layer.into}/` : '';
     const kept = base.files.filter((f) => !isExcluded(outputPath(f.path), layer.exclude));
     files.push(...kept.map((f) => ({ ...f, path: prefix + f.path })));
@@ -152,7 +156,8 @@ export async function loadTemplateAt(
   if (meta.install !== 'none' && !(meta.extends && installs.some((i) => i.cwd === undefined))) installs.unshift({ kind: meta.install });
   // An overlay that does not say how to start it is started like the starter it extends.
   const devCommand = meta.devCommand ?? (meta.extends ? baseDevCommand : undefined);
-  return { meta: devCommand === undefined ? meta : { ...meta, devCommand }, files, postSteps, installs };
+  const setupCommands = meta.setupCommands.length || !meta.extends ? meta.setupCommands : baseSetup;
+  return { meta: { ...meta, ...(devCommand === undefined ? {} : { devCommand }), setupCommands }, files, postSteps, installs };
 }
 
 /** An excluded directory takes everything under it. */

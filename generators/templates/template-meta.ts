@@ -66,6 +66,8 @@ export const templateMetaSchema = z.strictObject({
   prompts: z._default(z.array(promptSchema), []),
   /** Shown as the last "next step"; node templates default to the package manager's `run dev`. */
   devCommand: z.optional(z.string().check(z.minLength(1))),
+  /** Commands shown (not run) before the dev command, e.g. applying migrations. */
+  setupCommands: z._default(z.array(z.string().check(z.minLength(1))), []),
   postSteps: z._default(z.array(postStepSchema), []),
   migrations: z._default(z.array(migrationSchema), []),
 });

@@ -32,6 +32,8 @@ Usage: create-polyglot-backend [directory] [options]
 
 Starters:
 ${templates}
+  or an org template: -t ./kit | -t https://git.example.com/org/kit.git#v2 | -t github:org/repo/path#ref
+  | -t https://host/kit.tar.gz (see docs/templates.md; --preset, --set, --trust, --offline apply)
 
 Options:
 ${options}

@@ -8,6 +8,6 @@ export function nextSteps(plan: Plan, steps: StepResult[], cwd: string): string 
   const lines: string[] = [];
   if (rel !== '.') lines.push(`cd ${rel.includes(' ') ? JSON.stringify(rel) : rel}`);
   for (const s of steps) if (s.status === 'skipped' && s.id !== 'git') lines.push(s.rerun);
-  lines.push(plan.devCommand);
+  lines.push(...plan.setupCommands, plan.devCommand);
   return `Done. Next:\n  ${lines.join('\n  ')}`;
 }

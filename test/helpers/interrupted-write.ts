@@ -10,7 +10,7 @@ try {
   await writeProject(
     {
       targetDir: target,
-      devCommand: 'npm run dev',
+      devCommand: 'npm run dev', setupCommands: [],
       answers: { name: 'x' } as Answers,
       template: { id: 't', version: '1.0.0', source: 'test' },
       files: Array.from({ length: 50 }, (_, i) => ({ path: `f${i}.txt`, content: Buffer.from('x'), executable: false })),

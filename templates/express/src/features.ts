@@ -3,5 +3,6 @@ import type { Feature } from './lib/feature.js';
 /**
  * Feature modules the server starts with: routes, OpenAPI docs, readiness checks and start/stop hooks
  * (see src/lib/feature.ts). Empty in this starter; register yours here, e.g. `[billingFeature()]`.
+ * `npm run gen resource <name>` adds the resources it generates here.
  */
 export const features: readonly Feature[] = [];
