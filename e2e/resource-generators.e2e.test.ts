@@ -42,6 +42,15 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
+/** Names both generators must refuse: existing resources (the generated two and the starter's own), bad names. */
+const REFUSALS = [
+  ['orders', /Resource "orders" already exists/],
+  ['line-items', /Resource "line-items" already exists/],
+  ['users', /Resource "users" already exists/],
+  ['Orders', /not a valid resource name/],
+  ['order', /should be a plural noun/],
+] as const;
+
 describe('express starter: npm run gen resource (plop)', () => {
   const project = path.join(tmp.dir, 'shop-api');
   const baseEnv = { PRISMA_SCHEMA_ENGINE_BINARY: '/bin/false', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' };
@@ -149,13 +158,7 @@ describe('express starter: npm run gen resource (plop)', () => {
 
   it('refuses an existing resource or a bad name, exits non-zero and changes no file', async () => {
     const unchanged = snapshot(project);
-    for (const [name, message] of [
-      ['orders', /Resource "orders" already exists/],
-      ['line-items', /Resource "line-items" already exists/],
-      ['users', /Resource "users" already exists/],
-      ['Orders', /not a valid resource name/],
-      ['order', /should be a plural noun/],
-    ] as const) {
+    for (const [name, message] of REFUSALS) {
       const r = await npm(['run', 'gen', 'resource', name]);
       expect(r.exitCode, `${name}: ${r.all}`).not.toBe(0);
       expect(r.all).toMatch(message);
@@ -269,13 +272,7 @@ describe('fastapi starter: python -m scripts.gen resource', () => {
 
   it('refuses an existing resource or a bad name, exits non-zero and changes no file', async () => {
     const unchanged = snapshot(project);
-    for (const [name, message] of [
-      ['orders', /Resource "orders" already exists/],
-      ['line-items', /Resource "line-items" already exists/],
-      ['users', /Resource "users" already exists/],
-      ['Orders', /not a valid resource name/],
-      ['order', /should be a plural noun/],
-    ] as const) {
+    for (const [name, message] of REFUSALS) {
       const r = await uv(['run', 'python', '-m', 'scripts.gen', 'resource', name]);
       expect(r.exitCode, `${name}: ${r.all}`).toBe(1);
       expect(r.all).toMatch(message);

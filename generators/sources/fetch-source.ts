@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { CliError, ExitCode } from '../errors.js';
-import { checkEntryList, hostile } from './entries.js';
+import { checkEntryList, hostile, LIMITS } from './entries.js';
 import { describeSource, type TemplateSource } from './parse-source.js';
 import { untarGz } from './untar.js';
 
@@ -218,7 +218,6 @@ async function download(url: string, env: NodeJS.ProcessEnv, maxBytes: number): 
 }
 
 async function fetchTarball(source: Extract<TemplateSource, { kind: 'tarball' }>, opts: FetchOptions, cacheDir: string): Promise<FetchedTemplate> {
-  const { LIMITS } = await import('./entries.js');
   const bytes = await download(source.url, opts.env, LIMITS.maxArchiveBytes);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (source.sha256 && source.sha256 !== sha256) {

@@ -51,13 +51,12 @@ function splitFragment(value: string, fragment: string | undefined): { ref?: str
 }
 
 /** Credentials in a URL would be recorded in the manifest and shown in logs: refuse them. */
-function refuseUserinfo(value: string, url: URL): void {
+function refuseUserinfo(url: URL): void {
   if (url.password || (url.username && url.protocol !== 'ssh:')) {
     throw new CliError('template', `--template: the URL carries credentials; they would end up in logs and in the project's manifest.`, {
       hint: 'Remove them from the URL and set CPB_TEMPLATE_TOKEN (or GITHUB_TOKEN / GITLAB_TOKEN), or use git’s credential helper or an SSH key.',
     });
   }
-  void value;
 }
 
 export function parseTemplateSource(value: string, opts: { builtinIds: readonly string[]; cwd: string; isDirectory: (p: string) => boolean; home?: string }): TemplateSource {
@@ -100,7 +99,7 @@ export function parseTemplateSource(value: string, opts: { builtinIds: readonly 
     } catch {
       throw bad(value, 'not a valid URL.');
     }
-    refuseUserinfo(value, url);
+    refuseUserinfo(url);
     const isTarball = /\.(tar\.gz|tgz)$/i.test(url.pathname);
     if ((url.protocol === 'https:' || url.protocol === 'http:') && isTarball) {
       const pin = fragment === undefined ? undefined : /^sha256=([0-9a-f]{64})$/.exec(fragment)?.[1];

@@ -35,17 +35,20 @@ export interface ResolveContext {
   env: NodeJS.ProcessEnv;
 }
 
-export function isBuiltinChoice(value: string, ctx: Pick<ResolveContext, 'builtinDir' | 'localTemplatesDir'>): boolean {
+/** Template ids that load without fetching: the built-ins and a --templates directory's. */
+function knownIds(ctx: Pick<ResolveContext, 'builtinDir' | 'localTemplatesDir'>): string[] {
   const ids = availableTemplates(ctx.builtinDir ?? TEMPLATES_DIR);
   if (ctx.localTemplatesDir) ids.push(...availableTemplates(ctx.localTemplatesDir));
-  return ids.includes(value);
+  return ids;
+}
+
+export function isBuiltinChoice(value: string, ctx: Pick<ResolveContext, 'builtinDir' | 'localTemplatesDir'>): boolean {
+  return knownIds(ctx).includes(value);
 }
 
 export function parseSource(value: string, ctx: ResolveContext): TemplateSource {
-  const builtinIds = availableTemplates(ctx.builtinDir ?? TEMPLATES_DIR);
-  if (ctx.localTemplatesDir) builtinIds.push(...availableTemplates(ctx.localTemplatesDir));
   return parseTemplateSource(value, {
-    builtinIds,
+    builtinIds: knownIds(ctx),
     cwd: ctx.cwd,
     home: ctx.env['HOME'],
     isDirectory: (p) => existsSync(p) && statSync(p).isDirectory(),
