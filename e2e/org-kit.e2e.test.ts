@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, REPO_ROOT, runCli } from '../test/helpers/cli.js';
 import { makeTmp } from '../test/helpers/tmp.js';
+import { run } from './helpers/process.js';
 
 const tmp = makeTmp('cpb-e2e-org-kit-');
 const kitRepo = path.join(tmp.dir, 'acme-kit');
@@ -152,6 +153,23 @@ describe('org starter kit (docs/example-org-kit), offline', () => {
     expect(r.stderr).toMatch(/not a trusted template source/);
     expect(manifestOf(dir).vars).toEqual({ team: 'payments', tier: 'gold' });
   });
+
+  it('a trusted kit project installs, runs its post-step, and passes the starter’s lint, format, type checks and tests', async () => {
+    const r = await runCli(['trusted-kit', '--template', `file://${kitRepo}#v1`, '--set', 'team=payments', '--pm', 'npm', '--no-git', '--trust', '--json'], {
+      cwd: tmp.dir,
+      env: cliEnv({ PRISMA_SCHEMA_ENGINE_BINARY: '/bin/false' }),
+      timeout: 600_000,
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as Result;
+    expect(out.postSteps.map((s) => [s.id, s.status])).toEqual([['install', 'done'], ['prisma-generate', 'done'], ['acme-check', 'done'], ['git', 'skipped']]);
+    const dir = path.join(tmp.dir, 'trusted-kit');
+    expect(fs.readFileSync(path.join(dir, '.acme-check-passed'), 'utf8')).toBe('payments\n');
+    for (const script of ['lint', 'format:check', 'typecheck', 'test']) {
+      const c = await run('npm', ['run', script], { cwd: dir, env: { PRISMA_SCHEMA_ENGINE_BINARY: '/bin/false', CI: 'true' }, timeout: 300_000 });
+      expect(c.exitCode, `${script}\n${c.all}`).toBe(0);
+    }
+  }, 900_000);
 
   it('creates from a tarball on 127.0.0.1 and records its sha256', async () => {
     const r = await runCli(['from-tar', '--template', tarballUrl, '--preset', preset, '--set', 'tier=silver', '--json'], { cwd: tmp.dir, env: cliEnv(), timeout: 120_000 });

@@ -28,8 +28,8 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-call': 'off',
     },
   },
-  // Plain JS config files are not part of the TypeScript project.
-  { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  // Plain JS files (configs, scripts an org kit adds) are not part of the TypeScript project.
+  { files: ['**/*.{js,mjs,cjs}'], extends: [tseslint.configs.disableTypeChecked] },
   // Last: turn off stylistic rules that Prettier owns.
   prettier,
 );
