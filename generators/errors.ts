@@ -9,14 +9,14 @@ export type Phase = 'args' | 'answers' | 'template' | 'plan' | 'target' | 'write
 export const ExitCode = {
   ok: 0,
   internal: 1,
-  /** Upgrade: conflicts were left for the user to resolve, or --check found a newer template. */
-  upgradeNeedsAttention: 1,
   usage: 2,
   targetConflict: 3,
   writeFailed: 4,
   postStepFailed: 5,
   /** A remote template (git, tarball) could not be fetched; nothing was written. */
   fetchFailed: 6,
+  /** Upgrade: conflicts were left for the user to resolve, or --check found a newer template. Not 1, so CI can tell it from a bug. */
+  upgradeNeedsAttention: 7,
   cancelled: 130,
   terminated: 143,
 } as const;

@@ -42,7 +42,7 @@ Without a terminal (pipes, CI=true) nothing is asked: give [directory] and --tem
 
 Inside a generated project (it has .polyglot/manifest.json), running without a directory, or with
 "upgrade", upgrades it to this version's template: files you never touched are updated, files changed
-on both sides are merged, and overlapping changes are left as conflict markers (exit 1).
+on both sides are merged, and overlapping changes are left as conflict markers (exit ${ExitCode.upgradeNeedsAttention}).
 
 Examples:
   npx create-polyglot-backend my-api --template express

@@ -58,7 +58,7 @@ describe('an upgrade that fails midway', () => {
     expect(await unmerged(root)).toEqual([]);
     // And the next run upgrades normally.
     const again = await runIn(root, ['--no-install'], { templates: templatesOf('v2') });
-    expect(again.exitCode).toBe(1); // the unicode conflict
+    expect(again.exitCode).toBe(7); // the unicode conflict
     expect(read(root, 'src/app.js')).toContain('const port = 8080;');
   });
 });
@@ -84,7 +84,7 @@ describe('a process killed mid-swap', () => {
     await execa('node', ['--import', 'tsx', script, root, '5'], { reject: false, timeout: 30_000 });
     const r = await runIn(root, ['--no-install'], { templates: templatesOf('v2') });
     expect(r.log).toMatch(/interrupted upgrade was found and undone/);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(7);
     expect(read(root, 'src/app.js')).toBe(
       "const greeting = 'hello';\nconst port = 8080;\n\nexport function start() {\n  return `${greeting} on ${port}`;\n}\n\nexport function stop() {\n  return 'bye';\n}\n",
     );
@@ -92,7 +92,7 @@ describe('a process killed mid-swap', () => {
 
   it('a run killed after committing only leaves staging to clean up: the upgrade stands', async () => {
     const r = await runIn(root, ['--no-install'], { templates: templatesOf('v2') });
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(7);
     const upgraded = snapshot(root);
     fs.mkdirSync(path.join(root, '.polyglot/upgrade-staging/old/src'), { recursive: true });
     fs.writeFileSync(path.join(root, '.polyglot/upgrade-staging/old/src/app.js'), 'stale');

@@ -29,7 +29,7 @@ describe('v1 -> v2 -> v3', () => {
     await commitAll(root, 'user edits');
 
     const first = await runIn(root, ['--no-install'], { templates: templatesOf('v2') });
-    expect(first.exitCode).toBe(1);
+    expect(first.exitCode).toBe(7);
     expect(await unmerged(root)).toHaveLength(3);
     // The user resolves the conflict their way and commits.
     write(root, 'notes/unicode.md', 'Grüße from 東京\nstatus: 完成 ✓\nend\n');
@@ -127,7 +127,7 @@ describe('lockfile regeneration', () => {
     write(root, 'package.json', `${JSON.stringify(pkg, null, 2)}\n`);
     await commitAll(root, 'pin express');
     const r = await runIn(root, ['--json'], { templates: templatesOf('v2') });
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(7);
     const json = JSON.parse(r.stdout) as JsonResult;
     expect(json.conflicts).toEqual(['package.json']);
     expect(read(root, 'package.json')).toContain('<<<<<<< yours\n    "express": "5.0.1",\n||||||| base\n    "express": "5.0.0",\n=======\n    "express": "5.1.0",\n    "helmet": "8.0.0",\n>>>>>>> template 1.1.0\n');

@@ -138,10 +138,10 @@ describe('refusals change nothing', () => {
 });
 
 describe('--check and --dry-run', () => {
-  it('--check exits 1 when an upgrade is available and 0 when not, changing nothing', async () => {
+  it('--check exits 7 when an upgrade is available and 0 when not, changing nothing', async () => {
     await expectUntouched(async () => {
       const available = await runIn(root, ['--check'], v2);
-      expect(available.exitCode).toBe(1);
+      expect(available.exitCode).toBe(7);
       expect(available.log).toMatch(/upgrade is available: express 1\.0\.0 → 1\.1\.0/);
       const current = await runIn(root, ['--check'], { templates: templatesOf('v1') });
       expect(current.exitCode).toBe(0);
@@ -174,11 +174,11 @@ describe('ways in', () => {
     expect(manifest.template).toEqual({ id: 'express', version: '1.1.0', source: 'local' });
   });
 
-  it('works outside git too: no dirty check, conflicts are left as markers, exit 1', async () => {
+  it('works outside git too: no dirty check, conflicts are left as markers, exit 7', async () => {
     fs.rmSync(path.join(root, '.git'), { recursive: true, force: true });
     edit(root, 'notes/unicode.md', 'draft', 'mine');
     const r = await runIn(root, ['--no-install'], v2);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(7);
     expect(read(root, 'notes/unicode.md')).toContain('<<<<<<< yours\nstatus: mine\n');
     expect(r.log).toMatch(/Resolve the conflict markers \(or pick a version\) in each file\./);
   });
@@ -195,7 +195,7 @@ describe('ways in', () => {
       await commitAll(mono.dir, 'monorepo');
       write(mono.dir, 'other/wip.txt', 'uncommitted, outside the project\n');
       const r = await runIn(sub, ['--no-install'], v2);
-      expect(r.exitCode, r.error?.message).toBe(1);
+      expect(r.exitCode, r.error?.message).toBe(7);
       expect(await unmerged(mono.dir)).toHaveLength(3);
       expect((await unmerged(mono.dir))[0]).toMatch(/\tservices\/app\/notes\/unicode\.md$/);
       expect(await porcelain(mono.dir)).toContain('UU services/app/notes/unicode.md');

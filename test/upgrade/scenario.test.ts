@@ -68,9 +68,9 @@ afterAll(() => tmp.cleanup());
 const outcome = (p: string) => json.files.find((f) => f.path === p);
 
 describe('upgrade v1 -> v2 over user edits (plain command inside the project)', () => {
-  it('exits 1 because conflicts remain, and lists exactly those files', () => {
+  it('exits 7 because conflicts remain, and lists exactly those files', () => {
     expect(result.error).toBeUndefined();
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(7);
     expect(json.template).toEqual({ id: 'express', from: '1.0.0', to: '1.1.0' });
     expect(json.conflicts).toEqual(['assets/logo.png', 'docs/guide.md', 'notes/crlf-conflict.txt', 'notes/unicode.md']);
   });
