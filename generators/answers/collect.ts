@@ -73,7 +73,7 @@ export async function collectAnswers(
     } else if (missing.length > 0 && key === 'name') {
       continue; // derived from the directory, which is itself missing
     } else {
-      const fallback = field.default({ launchedBy: launch.launchedBy, known });
+      const fallback = field.default({ launchedBy: launch.launchedBy, known, cwd: launch.cwd });
       if (ask && field.prompt) {
         value = await promptFor(prompter, key, field, fallback);
       } else if (ask && key === 'name' && fieldProblem(key, fallback)) {

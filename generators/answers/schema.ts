@@ -17,6 +17,8 @@ export interface DefaultsContext {
   launchedBy: PackageManager;
   /** Answers known so far (fields are resolved in declaration order). */
   known: { directory?: string };
+  /** The directory a relative `directory` answer is taken from (the run's --cwd); absolute ones need none. */
+  cwd?: string;
 }
 
 interface FieldBase<T> {
@@ -68,7 +70,8 @@ export const answerFields = {
     help: 'Package name (default: the directory name)',
     requiredWithoutTty: false,
     recorded: true,
-    default: ({ known }) => path.basename(path.resolve(known.directory ?? '.')),
+    // The resolved target's name: `. --cwd ../svc` is "svc", never the directory the CLI was started in.
+    default: ({ known, cwd }) => path.basename(path.resolve(cwd ?? process.cwd(), known.directory ?? '.')),
   },
   template: {
     kind: 'choice',
