@@ -43,6 +43,7 @@ describe('express starter end to end', () => {
   it.each(['lint', 'typecheck', 'format:check', 'test', 'build'])('npm run %s passes', async (script) => {
     const r = await run('npm', ['run', script], { cwd: project, env: baseEnv });
     expect(r.exitCode, r.all).toBe(0);
+    expect(r.leftovers, 'processes left running').toEqual([]);
   });
 
   it('serves /healthz, /readyz, /openapi.json and /docs, then stops cleanly on SIGTERM', async () => {
@@ -103,6 +104,7 @@ describe('express starter end to end', () => {
       expect(again.exitCode, again.all).toBe(0); // idempotent
       const test = await run('npm', ['test'], { cwd: project, env: { ...baseEnv, DATABASE_URL: dbUrl } });
       expect(test.exitCode, test.all).toBe(0);
+      expect(test.leftovers, 'processes left running').toEqual([]);
     });
 
     it.runIf(adminUrl)('serves /readyz from PostgreSQL', async () => {

@@ -46,6 +46,7 @@ describe('fastapi starter end to end', () => {
   ])('%s passes', async (_name, args) => {
     const r = await uv(args);
     expect(r.exitCode, r.all).toBe(0);
+    expect(r.leftovers, 'processes left running').toEqual([]);
   });
 
   it('serves /healthz, /readyz, /openapi.json and /docs (python -m app), then exits 0 on SIGTERM', async () => {
@@ -93,6 +94,7 @@ describe('fastapi starter end to end', () => {
       expect(migrate.exitCode, migrate.all).toBe(0);
       const test = await uv(['run', 'pytest'], { DATABASE_URL: dbUrl });
       expect(test.exitCode, test.all).toBe(0);
+      expect(test.leftovers, 'processes left running').toEqual([]);
     });
   });
 });

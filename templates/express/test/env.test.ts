@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EnvError, loadEnv } from '../src/config/env.js';
-import { collect, spawnServer, waitForExit } from './helpers/spawn-server.js';
+import { collect, PROCESS_TEST_TIMEOUT, spawnServer, waitForExit } from './helpers/spawn-server.js';
 
 describe('environment validation', () => {
   it('applies safe defaults', () => {
@@ -54,11 +54,15 @@ describe('environment validation', () => {
     expect(message).not.toContain('topsecret');
   });
 
-  it('makes the server exit 1 with a clear message and no stack trace', async () => {
-    const child = spawnServer({ PORT: 'not-a-port' });
-    const stderr = collect(child.stderr);
-    expect(await waitForExit(child)).toBe(1);
-    expect(stderr.text).toContain('PORT');
-    expect(stderr.text).not.toMatch(/\n\s+at /);
-  });
+  it(
+    'makes the server exit 1 with a clear message and no stack trace',
+    async () => {
+      const child = spawnServer({ PORT: 'not-a-port' });
+      const stderr = collect(child.stderr);
+      expect(await waitForExit(child)).toBe(1);
+      expect(stderr.text).toContain('PORT');
+      expect(stderr.text).not.toMatch(/\n\s+at /);
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
 });

@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Database } from '../src/db/database.js';
 import { createShutdown, listen, serverPort } from '../src/lib/http-server.js';
 import { buildTestApp, openTestDatabase, silentLogger } from './helpers/test-app.js';
-import { spawnServer, waitForExit, waitForListening } from './helpers/spawn-server.js';
+import {
+  PROCESS_TEST_TIMEOUT,
+  spawnServer,
+  waitForExit,
+  waitForListening,
+} from './helpers/spawn-server.js';
 
 let db: Database;
 
@@ -59,16 +64,27 @@ describe('graceful shutdown', () => {
     await expect(inFlight).rejects.toThrow();
   });
 
-  it('exits 0 on SIGTERM (real process)', async () => {
-    const child = spawnServer({ LOG_LEVEL: 'info' });
-    try {
+  it(
+    'exits 0 on SIGTERM (real process)',
+    async () => {
+      const child = spawnServer({ LOG_LEVEL: 'info' });
       const port = await waitForListening(child);
       // Liveness, not readiness: a feature's dependency (src/features.ts) may be absent here.
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       child.kill('SIGTERM');
       expect(await waitForExit(child)).toBe(0);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
+
+  describe('a server a test starts', () => {
+    let pid: number | undefined;
+    it('is started (and the test ends without stopping it)', () => {
+      pid = spawnServer({}).pid;
+      expect(pid).toBeGreaterThan(0);
+    });
+    it('is gone once that test has ended, whatever its outcome', () => {
+      expect(() => process.kill(pid!, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    });
   });
 });

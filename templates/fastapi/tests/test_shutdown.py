@@ -7,13 +7,12 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 from tests.conftest import PROJECT_ROOT
+from tests.processes import PROCESS_START_TIMEOUT, started, wait_until
 
 # A real server process with one extra, test-only route. Nothing in app/ knows about it.
 SERVER = """
@@ -46,52 +45,37 @@ def free_port() -> int:
         return port
 
 
-def wait_until(condition: Callable[[], bool], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out")
-
-
 def test_sigterm_drains_in_flight_request(database_url: str, tmp_path: Path) -> None:
     port = free_port()
     marker = tmp_path / "slow-started"
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    proc = subprocess.Popen(
+    base = f"http://127.0.0.1:{port}"
+    result: dict[str, httpx.Response] = {}
+    with started(
         [sys.executable, "-c", SERVER, str(port), database_url, str(marker)],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
+    ) as proc:
 
         def up() -> bool:
             try:
-                return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+                return httpx.get(f"{base}/healthz", timeout=5).status_code == 200
             except httpx.TransportError:
                 return False
 
-        wait_until(up, timeout=30)
+        wait_until(up, what="the server's /healthz", timeout=PROCESS_START_TIMEOUT)
 
-        result: dict[str, httpx.Response] = {}
         thread = threading.Thread(
-            target=lambda: result.update(slow=httpx.get(f"{base}/test/slow", timeout=15))
+            target=lambda: result.update(slow=httpx.get(f"{base}/test/slow", timeout=60))
         )
         thread.start()
-        wait_until(marker.exists, timeout=10)  # the request is being handled now
+        wait_until(marker.exists, what="the slow request to arrive", timeout=60)
 
         proc.send_signal(signal.SIGTERM)
-        thread.join(timeout=15)
-        output, _ = proc.communicate(timeout=15)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        thread.join(timeout=60)
+        output, _ = proc.communicate(timeout=60)
 
     assert result["slow"].status_code == 200
     assert result["slow"].json() == {"status": "finished"}

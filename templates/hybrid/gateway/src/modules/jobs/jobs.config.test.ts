@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { EnvError } from '../../config/env.js';
-import { collect, spawnServer, waitForExit } from '../../../test/helpers/spawn-server.js';
+import {
+  collect,
+  PROCESS_TEST_TIMEOUT,
+  spawnServer,
+  waitForExit,
+} from '../../../test/helpers/spawn-server.js';
 import { DEFAULT_AMQP_URL, loadJobsConfig } from './jobs.config.js';
 
 describe('jobs configuration (AMQP_URL, AMQP_NAMESPACE)', () => {
@@ -36,12 +41,16 @@ describe('jobs configuration (AMQP_URL, AMQP_NAMESPACE)', () => {
     expect((error as Error).message).not.toContain('topsecret');
   });
 
-  it('makes the server exit 1 with a clear message and no stack trace', async () => {
-    // PGLITE_DATA_DIR (set by spawnServer) satisfies the core's production check; AMQP_URL is unset.
-    const child = spawnServer({ NODE_ENV: 'production', AMQP_URL: '' });
-    const stderr = collect(child.stderr);
-    expect(await waitForExit(child)).toBe(1);
-    expect(stderr.text).toContain('AMQP_URL: required when NODE_ENV=production');
-    expect(stderr.text).not.toMatch(/\n\s+at /);
-  });
+  it(
+    'makes the server exit 1 with a clear message and no stack trace',
+    async () => {
+      // PGLITE_DATA_DIR (set by spawnServer) satisfies the core's production check; AMQP_URL is unset.
+      const child = spawnServer({ NODE_ENV: 'production', AMQP_URL: '' });
+      const stderr = collect(child.stderr);
+      expect(await waitForExit(child)).toBe(1);
+      expect(stderr.text).toContain('AMQP_URL: required when NODE_ENV=production');
+      expect(stderr.text).not.toMatch(/\n\s+at /);
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
 });
