@@ -4,50 +4,37 @@
  * case runs through the real CLI path: --template <url> -> fetch -> unpack -> validate.
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../generators/main.js';
 import { checkEntryList, checkEntryPath } from '../generators/sources/entries.js';
 import { untarGz } from '../generators/sources/untar.js';
 import { renderEjs } from '../generators/plan/render.js';
+import { startArchiveServer, type ArchiveServer } from './helpers/archive-server.js';
 import { MINIMAL_TEMPLATE_JSON, tar, tgz, type TarEntry } from './helpers/tar.js';
 import { makeTmp } from './helpers/tmp.js';
 import { gzipSync } from 'node:zlib';
 
 const tmp = makeTmp('cpb-hostile-');
-const archives = new Map<string, Buffer>();
-let server: http.Server;
-let base = '';
-
+let server: ArchiveServer;
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const body = archives.get(req.url ?? '');
-    if (!body) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/gzip' }).end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startArchiveServer();
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
+  await server.close();
   tmp.cleanup();
 });
 
 const kit = (extra: TarEntry[]): TarEntry[] => [{ name: 'kit/template.json', content: MINIMAL_TEMPLATE_JSON }, ...extra];
 
 async function generateFrom(name: string, archive: Buffer) {
-  archives.set(`/${name}.tar.gz`, archive);
+  server.archives.set(`/${name}.tar.gz`, archive);
   const cwd = path.join(tmp.dir, name);
   fs.mkdirSync(cwd, { recursive: true });
   const reports: string[] = [];
   const env = { ...process.env, XDG_CACHE_HOME: path.join(tmp.dir, 'cache'), CPB_CONFIG: '' };
   try {
-    await run([`app`, '--template', `${base}/${name}.tar.gz`, '--no-install', '--no-git', '--yes'], {
+    await run([`app`, '--template', `${server.base}/${name}.tar.gz`, '--no-install', '--no-git', '--yes'], {
       launch: { interactive: false, launchedBy: 'npm', cwd },
       prompter: undefined,
       env,
@@ -114,10 +101,10 @@ describe('hostile template archives are refused, writing nothing', () => {
 
   it('a pinned sha256 that does not match is refused', async () => {
     const good = tgz(kit([{ name: 'kit/a.txt', content: 'x' }]));
-    archives.set('/pinned.tar.gz', good);
+    server.archives.set('/pinned.tar.gz', good);
     const cwd = path.join(tmp.dir, 'pinned');
     fs.mkdirSync(cwd);
-    const err = await run(['app', '--template', `${base}/pinned.tar.gz#sha256=${'0'.repeat(64)}`, '--no-install', '--no-git', '--yes'], {
+    const err = await run(['app', '--template', `${server.base}/pinned.tar.gz#sha256=${'0'.repeat(64)}`, '--no-install', '--no-git', '--yes'], {
       launch: { interactive: false, launchedBy: 'npm', cwd },
       prompter: undefined,
       env: { ...process.env, XDG_CACHE_HOME: path.join(tmp.dir, 'cache'), CPB_CONFIG: '' },

@@ -3,6 +3,7 @@
  * list first, so a hostile archive or repository is refused as a unit and nothing is written.
  */
 import { CliError } from '../errors.js';
+import { outputPath } from '../plan/render.js';
 
 export const LIMITS = {
   /** Files in one template. */
@@ -52,6 +53,15 @@ export function checkEntryList(entries: readonly { path: string; size: number }[
     if (total > LIMITS.maxTotalBytes) throw hostile(`The template is larger than ${LIMITS.maxTotalBytes / 1024 / 1024} MB uncompressed.`);
   }
   checkCollisions(entries.map((e) => e.path));
+}
+
+/**
+ * A template's whole file list, from any source (local directory, archive, git tree): the raw names, then
+ * the names they are written as, since `dot_env` and `.env` are one file once rendered.
+ */
+export function checkTemplateFiles(entries: readonly { path: string; size: number }[]): void {
+  checkEntryList(entries);
+  checkCollisions(entries.filter((e) => e.path !== 'template.json').map((e) => outputPath(e.path)));
 }
 
 /** No two paths (or directory prefixes) that one case-insensitive or normalising file system would merge. */

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { CliError, ExitCode } from '../errors.js';
-import { checkEntryList, hostile, LIMITS } from './entries.js';
+import { checkTemplateFiles, hostile, LIMITS } from './entries.js';
 import { describeSource, type TemplateSource } from './parse-source.js';
 import { untarGz } from './untar.js';
 
@@ -163,7 +163,7 @@ async function fetchGit(source: Extract<TemplateSource, { kind: 'git' }>, opts: 
       if (mode === '160000') throw hostile(`The template repository contains a submodule (${p}); templates may only hold regular files.`);
       entries.push({ path: p.slice(prefix.length), size: Number(size) || 0 });
     }
-    checkEntryList(entries);
+    checkTemplateFiles(entries);
     if (!entries.some((e) => e.path === 'template.json')) {
       throw new CliError('template', `${shown} has no template.json${source.subdir ? ` in ${source.subdir}/` : ' at its top'}.`, {
         hint: 'Point at the directory of the template (github:org/repo/path#ref, or url#ref:path).',

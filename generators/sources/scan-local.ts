@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { outputPath } from '../plan/render.js';
-import { checkCollisions, checkEntryList, hostile, LIMITS } from './entries.js';
+import { checkTemplateFiles, hostile, LIMITS } from './entries.js';
 
 export function scanLocalTemplate(dir: string): void {
   const entries: { path: string; size: number }[] = [];
@@ -28,7 +27,5 @@ export function scanLocalTemplate(dir: string): void {
     }
   };
   visit(dir, '', 0);
-  checkEntryList(entries);
-  // dot_env and .env are one file once rendered.
-  checkCollisions(entries.filter((e) => e.path !== 'template.json').map((e) => outputPath(e.path)));
+  checkTemplateFiles(entries);
 }

@@ -6,7 +6,7 @@
  * GitHub/GitLab and GNU/BSD tar write.
  */
 import { gunzipSync } from 'node:zlib';
-import { checkEntryList, hostile, LIMITS } from './entries.js';
+import { checkEntryList, checkTemplateFiles, hostile, LIMITS } from './entries.js';
 
 export interface ArchiveFile {
   path: string;
@@ -111,7 +111,7 @@ export function untarGz(archive: Buffer): ArchiveFile[] {
   // Every tar writer ends with zero blocks; without them the download or the archive was cut short.
   if (!ended) throw hostile('The template archive is truncated.');
   const stripped = stripCommonTop(files, dirs);
-  checkEntryList(stripped.map((f) => ({ path: f.path, size: f.content.length })));
+  checkTemplateFiles(stripped.map((f) => ({ path: f.path, size: f.content.length })));
   return stripped;
 }
 
