@@ -14,12 +14,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<Response> {
+/**
+ * Polls until the URL answers. The default bound is generous on purpose: on a loaded 2-core runner a
+ * server's start-up took up to 30 s; the wait ends as soon as it answers.
+ */
+export async function waitForHttp(url: string, timeoutMs = 120_000): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
-      return await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      return await fetch(url, { signal: AbortSignal.timeout(10_000) });
     } catch (err) {
       last = err;
       await new Promise((r) => setTimeout(r, 200));

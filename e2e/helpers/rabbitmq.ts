@@ -73,7 +73,8 @@ export async function startBroker(): Promise<Broker> {
   const boot = async (): Promise<void> => {
     const started = startServer(SERVER, [], { cwd: dir, env, ...asRabbit });
     server = started;
-    const deadline = Date.now() + 60_000;
+    // 4 s on an idle machine; far longer on a loaded one. The loop ends as soon as the node is up.
+    const deadline = Date.now() + 180_000;
     for (;;) {
       // await_startup exits non-zero at once until the node has registered with epmd.
       const r = await execa(CTL, ['-n', node, '-q', 'await_startup', '--timeout', '30'], { ...asRabbit, env, reject: false, timeout: 40_000 });
