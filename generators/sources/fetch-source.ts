@@ -18,8 +18,12 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { CliError, ExitCode } from '../errors.js';
 import { checkTemplateFiles, hostile, LIMITS } from './entries.js';
+import { fetchError, redact, tokenFor } from './fetch-errors.js';
+import { download } from './http-download.js';
 import { describeSource, type TemplateSource } from './parse-source.js';
 import { untarGz } from './untar.js';
+
+export { redact, tokenFor };
 
 export interface TemplateOrigin {
   kind: 'local' | 'git' | 'tarball';
@@ -49,31 +53,6 @@ export interface FetchOptions {
 export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   const base = env['XDG_CACHE_HOME'] || path.join(env['HOME'] || os.homedir(), '.cache');
   return path.join(base, 'create-polyglot-backend', 'templates');
-}
-
-function fetchError(what: string, detail: string, offlineHint = true): CliError {
-  return new CliError('template', `Could not fetch the template ${what}: ${detail}`, {
-    exitCode: ExitCode.fetchFailed,
-    hint: offlineHint ? 'Check the URL, your network and credentials. To use the copy cached by an earlier run, pass --offline.' : undefined,
-  });
-}
-
-/** The token for a host, from the environment only. */
-export function tokenFor(host: string, env: NodeJS.ProcessEnv): string | undefined {
-  if (env['CPB_TEMPLATE_TOKEN']) return env['CPB_TEMPLATE_TOKEN'];
-  if (host === 'github.com' && env['GITHUB_TOKEN']) return env['GITHUB_TOKEN'];
-  if (host === 'gitlab.com' && env['GITLAB_TOKEN']) return env['GITLAB_TOKEN'];
-  return undefined;
-}
-
-/** Removes anything that looks like a credential from text shown to the user. */
-export function redact(text: string, env: NodeJS.ProcessEnv): string {
-  let out = text.replace(/(\/\/)[^/@\s]+@/g, '$1***@');
-  for (const k of ['CPB_TEMPLATE_TOKEN', 'GITHUB_TOKEN', 'GITLAB_TOKEN']) {
-    const v = env[k];
-    if (v && v.length >= 4) out = out.split(v).join('***');
-  }
-  return out;
 }
 
 function git(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; stdout: Buffer; stderr: string }> {
@@ -179,42 +158,6 @@ async function fetchGit(source: Extract<TemplateSource, { kind: 'git' }>, opts: 
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** fetch with manual redirects: at most 5, never https -> http, the token only for the original host. */
-async function download(url: string, env: NodeJS.ProcessEnv, maxBytes: number): Promise<Buffer> {
-  const first = new URL(url);
-  const token = tokenFor(first.hostname, env);
-  let current = first;
-  for (let hop = 0; hop <= 5; hop++) {
-    const sameHost = current.host === first.host && current.protocol === first.protocol;
-    const headers: Record<string, string> = { 'user-agent': 'create-polyglot-backend' };
-    if (token && sameHost) headers['authorization'] = `Bearer ${token}`;
-    let res: Response;
-    try {
-      res = await fetch(current, { redirect: 'manual', headers, signal: AbortSignal.timeout(120_000) });
-    } catch (err) {
-      throw fetchError(url, redact(String((err as Error).cause ?? (err as Error).message), env));
-    }
-    if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
-      const next = new URL(res.headers.get('location')!, current);
-      if (current.protocol === 'https:' && next.protocol !== 'https:') throw fetchError(url, `refused a redirect from https to ${next.protocol}`, false);
-      current = next;
-      continue;
-    }
-    if (!res.ok || !res.body) throw fetchError(url, `the server answered ${res.status} ${res.statusText}`);
-    const declared = Number(res.headers.get('content-length') ?? '0');
-    if (declared > maxBytes) throw hostile(`The template archive is larger than ${maxBytes / 1024 / 1024} MB.`);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of res.body) {
-      total += chunk.length;
-      if (total > maxBytes) throw hostile(`The template archive is larger than ${maxBytes / 1024 / 1024} MB.`);
-      chunks.push(Buffer.from(chunk));
-    }
-    return Buffer.concat(chunks);
-  }
-  throw fetchError(url, 'too many redirects', false);
 }
 
 async function fetchTarball(source: Extract<TemplateSource, { kind: 'tarball' }>, opts: FetchOptions, cacheDir: string): Promise<FetchedTemplate> {
