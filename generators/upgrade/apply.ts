@@ -5,12 +5,14 @@
  * 2. the journal (.polyglot/upgrade-journal.json, written atomically) lists every operation and whether
  *    its path existed;
  * 3. each operation swaps: the current file moves to staging/old/, the new one moves into place;
- * 4. the journal is marked committed, then staging and journal are removed.
+ * 4. the journal is deleted: that is the commit point. Deleting needs no free space, so a full disk
+ *    cannot leave an upgrade that is applied but reported as undone (or the reverse). Then staging goes.
  *
- * On an error or a signal during 3, the swaps are undone from staging/old/. If the process dies instead
+ * On an error or a signal before 4, the swaps are undone from staging/old/. If the process dies instead
  * (power loss, SIGKILL), the next run finds the journal and undoes them the same way before doing
- * anything else; a committed journal only needs its staging removed. The undo is idempotent. Either way
- * the project is byte for byte as it was, or fully upgraded.
+ * anything else; staging without a journal (before 2, or after 4) is only dropped. The undo is
+ * idempotent and never throws half-way: a path it cannot restore is reported, and the journal is kept so
+ * the next run can finish. Either way what is reported is what is on disk.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -23,12 +25,26 @@ import type { FileOp } from './plan-upgrade.js';
 export const JOURNAL_PATH = `${MANIFEST_DIR}/upgrade-journal.json`;
 export const STAGING_PATH = `${MANIFEST_DIR}/upgrade-staging`;
 
-/** File operations apply uses; injectable so tests can fail or kill an upgrade midway. */
+/** File operations apply uses; injectable so tests can fail or kill an upgrade at any step. */
 export interface ApplyIo {
   mkdir(dir: string): Promise<void>;
   writeFile(file: string, data: Buffer, executable: boolean): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   unlink(file: string): Promise<void>;
+  /** Writes the journal atomically and durably: a temporary file, fsync, rename. */
+  saveJournal(file: string, data: string): Promise<void>;
+}
+
+async function saveDurably(file: string, data: string): Promise<void> {
+  const tmp = `${file}.tmp`;
+  const handle = await fs.open(tmp, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, file);
 }
 
 export const realApplyIo: ApplyIo = {
@@ -42,6 +58,7 @@ export const realApplyIo: ApplyIo = {
   },
   rename: (from, to) => fs.rename(from, to),
   unlink: (file) => fs.unlink(file),
+  saveJournal: saveDurably,
 };
 
 interface JournalOp {
@@ -51,6 +68,7 @@ interface JournalOp {
 }
 interface Journal {
   journalVersion: 1;
+  /** Always 'staged' now; 'committed' journals come from versions that committed by rewriting it. */
   state: 'staged' | 'committed';
   ops: JournalOp[];
   /** Directories the swap creates, shallowest first; removed on undo when empty. */
@@ -58,6 +76,8 @@ interface Journal {
 }
 
 const abs = (root: string, rel: string) => path.join(root, ...rel.split('/'));
+const stagedPath = (root: string, rel: string) => path.join(abs(root, STAGING_PATH), 'new', ...rel.split('/'));
+const oldPath = (root: string, rel: string) => path.join(abs(root, STAGING_PATH), 'old', ...rel.split('/'));
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -66,19 +86,6 @@ async function exists(p: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function writeJournal(root: string, journal: Journal): Promise<void> {
-  const file = abs(root, JOURNAL_PATH);
-  const tmp = `${file}.tmp`;
-  const handle = await fs.open(tmp, 'w');
-  try {
-    await handle.writeFile(JSON.stringify(journal));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(tmp, file);
 }
 
 async function readJournal(root: string): Promise<Journal | undefined> {
@@ -106,36 +113,62 @@ async function cleanup(root: string): Promise<void> {
   await fs.rm(`${abs(root, JOURNAL_PATH)}.tmp`, { force: true });
 }
 
-/** Undoes the swaps a journal describes. Idempotent: safe to run again after it was itself interrupted. */
-async function undo(root: string, journal: Journal): Promise<void> {
-  const old = (p: string) => path.join(abs(root, STAGING_PATH), 'old', ...p.split('/'));
+/** Removes a file this upgrade moved into place; anything else there (a directory) is not ours. */
+async function removeOurFile(file: string): Promise<void> {
+  const stat = await fs.lstat(file).catch(() => undefined);
+  if (stat && !stat.isDirectory()) await fs.unlink(file);
+}
+
+/** Puts one path back as it was, from whatever state the swap reached for it. */
+async function undoOp(root: string, op: JournalOp, io: ApplyIo): Promise<void> {
+  const target = abs(root, op.path);
+  if (await exists(oldPath(root, op.path))) {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    // Replaces the new file if it was already moved in.
+    await io.rename(oldPath(root, op.path), target);
+  } else if (op.kind === 'write' && !op.existed && !(await exists(stagedPath(root, op.path)))) {
+    // The new file left staging, so what is at the target now is ours.
+    await removeOurFile(target);
+  }
+}
+
+/**
+ * Undoes the swaps a journal describes, from any partial state. Idempotent, and never stops half-way:
+ * returns the paths it could not restore (then staging and journal are kept for the next try).
+ */
+async function undo(root: string, journal: Journal, io: ApplyIo): Promise<string[]> {
+  const failed: string[] = [];
   for (const op of [...journal.ops].reverse()) {
-    const target = abs(root, op.path);
-    if (await exists(old(op.path))) {
-      await fs.mkdir(path.dirname(target), { recursive: true });
-      await fs.rename(old(op.path), target);
-    } else if (!op.existed && op.kind === 'write') {
-      await fs.rm(target, { force: true });
+    try {
+      await undoOp(root, op, io);
+    } catch (err) {
+      failed.push(`${op.path}: ${(err as Error).message}`);
     }
   }
   for (const dir of [...journal.createdDirs].reverse()) {
-    try {
-      await fs.rmdir(abs(root, dir));
-    } catch {
-      // not empty (or already gone): it holds something we did not create
-    }
+    // Not empty (or already gone): it holds something we did not create.
+    await fs.rmdir(abs(root, dir)).catch(() => undefined);
   }
-  await cleanup(root);
+  if (failed.length === 0) await cleanup(root).catch(() => undefined);
+  return failed;
+}
+
+function undoFailed(failed: string[], cause: string): CliError {
+  return new CliError('upgrade', `${cause}, and ${failed.length} file(s) could not be put back.`, {
+    exitCode: ExitCode.writeFailed,
+    details: failed.slice(0, 20),
+    hint: `The project is partly upgraded; ${JOURNAL_PATH} and ${STAGING_PATH}/ hold what is needed to restore it. Fix the cause (disk, permissions) and run the command again: it finishes restoring first.`,
+  });
 }
 
 /**
  * Called before every upgrade: finishes what an interrupted one left. Returns what it did, or undefined
  * when there was nothing to recover.
  */
-export async function recoverInterruptedUpgrade(root: string): Promise<'rolled-back' | 'cleaned-up' | undefined> {
+export async function recoverInterruptedUpgrade(root: string, io: ApplyIo = realApplyIo): Promise<'rolled-back' | 'cleaned-up' | undefined> {
   const journal = await readJournal(root);
   if (!journal) {
-    // A crash before the journal was written touched nothing in the project; drop the staging area.
+    // No journal: the crash came before the swap began or after it was committed; the project stands.
     if (await exists(abs(root, STAGING_PATH))) {
       await cleanup(root);
       return 'cleaned-up';
@@ -146,7 +179,8 @@ export async function recoverInterruptedUpgrade(root: string): Promise<'rolled-b
     await cleanup(root);
     return 'cleaned-up';
   }
-  await undo(root, journal);
+  const failed = await undo(root, journal, io);
+  if (failed.length > 0) throw undoFailed(failed, 'An interrupted upgrade was found and undoing it failed');
   return 'rolled-back';
 }
 
@@ -181,71 +215,58 @@ async function refuseLinkedDirectories(root: string, ops: readonly FileOp[]): Pr
   }
 }
 
-export async function applyUpgrade(root: string, ops: readonly FileOp[], io: ApplyIo = realApplyIo): Promise<void> {
+/** Writes every new file under staging/new/; the project itself is untouched. */
+async function stage(root: string, ops: readonly FileOp[], io: ApplyIo, checkpoint: () => void): Promise<void> {
+  const dirs = new Set<string>();
   for (const op of ops) {
-    assertSafeRelativePath(op.path);
-    if (op.path.startsWith(`${STAGING_PATH}/`) || op.path === JOURNAL_PATH) throw new Error(`refusing to write ${op.path}`);
+    dirs.add(path.dirname(stagedPath(root, op.path)));
+    dirs.add(path.dirname(oldPath(root, op.path)));
   }
-  if (new Set(ops.map((o) => o.path)).size !== ops.length) throw new Error('two operations on one path');
-  await refuseLinkedDirectories(root, ops);
-  if (await exists(abs(root, JOURNAL_PATH))) throw new Error('an interrupted upgrade must be recovered first');
-  await cleanup(root);
+  for (const d of [...dirs].sort()) await io.mkdir(d);
+  for (const op of ops) {
+    checkpoint();
+    if (op.kind === 'write') await io.writeFile(stagedPath(root, op.path), op.content, op.executable);
+  }
+  checkpoint();
+}
 
-  const staging = abs(root, STAGING_PATH);
-  const staged = (p: string) => path.join(staging, 'new', ...p.split('/'));
-  const old = (p: string) => path.join(staging, 'old', ...p.split('/'));
+async function swap(root: string, journal: Journal, io: ApplyIo, checkpoint: () => void): Promise<void> {
+  for (const dir of journal.createdDirs) await io.mkdir(abs(root, dir));
+  for (const op of journal.ops) {
+    checkpoint();
+    if (op.existed) await io.rename(abs(root, op.path), oldPath(root, op.path));
+    if (op.kind === 'write') await io.rename(stagedPath(root, op.path), abs(root, op.path));
+  }
+  checkpoint();
+}
 
-  const trap = trapSignals('upgrade');
-  const checkpoint = () => trap.checkpoint();
+/** Before the commit point: undo what was swapped, and say exactly what state the project is in. */
+async function rollBack(root: string, journal: Journal | undefined, io: ApplyIo, err: unknown): Promise<CliError> {
+  const failed = journal ? await undo(root, journal, io) : [];
+  if (!journal) await cleanup(root).catch(() => undefined);
+  const cause = err instanceof CliError ? err.message : `Applying the upgrade failed: ${(err as Error).message}`;
+  if (failed.length > 0) return undoFailed(failed, cause.replace(/\.$/, ''));
+  if (err instanceof CliError) return err;
+  return new CliError('upgrade', cause, {
+    exitCode: ExitCode.writeFailed,
+    hint: 'The project was restored exactly as it was; fix the cause (disk space, permissions) and run again.',
+    cause: err,
+  });
+}
 
-  let journal: Journal | undefined;
+/** What is left to say after a committed upgrade: the upgrade stands even if tidying up failed. */
+export interface ApplyResult {
+  leftover?: string;
+}
+
+/** After the commit point: drop staging and directories the template emptied. Nothing here can undo the upgrade. */
+async function finish(root: string, ops: readonly FileOp[]): Promise<ApplyResult> {
+  let leftover: string | undefined;
   try {
-    // 1. Stage. Nothing in the project changes here; a failure just drops the staging area.
-    const stagedDirs = new Set<string>();
-    for (const op of ops) {
-      stagedDirs.add(path.dirname(staged(op.path)));
-      stagedDirs.add(path.dirname(old(op.path)));
-    }
-    for (const d of [...stagedDirs].sort()) await io.mkdir(d);
-    for (const op of ops) {
-      checkpoint();
-      if (op.kind === 'write') await io.writeFile(staged(op.path), op.content, op.executable);
-    }
-    checkpoint();
-
-    // 2. Journal.
-    const journalOps: JournalOp[] = [];
-    for (const op of ops) journalOps.push({ kind: op.kind, path: op.path, existed: await exists(abs(root, op.path)) });
-    journal = { journalVersion: 1, state: 'staged', ops: journalOps, createdDirs: await missingDirs(root, ops) };
-    await writeJournal(root, journal);
-
-    // 3. Swap.
-    for (const dir of journal.createdDirs) await io.mkdir(abs(root, dir));
-    for (const op of journalOps) {
-      checkpoint();
-      const target = abs(root, op.path);
-      if (op.existed) await io.rename(target, old(op.path));
-      if (op.kind === 'write') await io.rename(staged(op.path), target);
-    }
-    checkpoint();
-
-    // 4. Commit.
-    journal.state = 'committed';
-    await writeJournal(root, journal);
+    await cleanup(root);
   } catch (err) {
-    if (journal && journal.state === 'staged') await undo(root, journal);
-    else await cleanup(root);
-    if (err instanceof CliError) throw err;
-    throw new CliError('upgrade', `Applying the upgrade failed: ${(err as Error).message}`, {
-      exitCode: ExitCode.writeFailed,
-      hint: 'The project was restored exactly as it was; fix the cause (disk space, permissions) and run again.',
-      cause: err,
-    });
-  } finally {
-    trap.release();
+    leftover = `${STAGING_PATH}/ could not be removed (${(err as Error).message}); the next run removes it, or delete it by hand.`;
   }
-  await cleanup(root);
-  // Directories the template emptied (its files removed or moved away) go too, when nothing else is in them.
   for (const op of ops) {
     if (op.kind !== 'remove') continue;
     for (let d = path.posix.dirname(op.path); d !== '.'; d = path.posix.dirname(d)) {
@@ -256,4 +277,36 @@ export async function applyUpgrade(root: string, ops: readonly FileOp[], io: App
       }
     }
   }
+  return { leftover };
+}
+
+export async function applyUpgrade(root: string, ops: readonly FileOp[], io: ApplyIo = realApplyIo): Promise<ApplyResult> {
+  for (const op of ops) {
+    assertSafeRelativePath(op.path);
+    if (op.path.startsWith(`${STAGING_PATH}/`) || op.path === JOURNAL_PATH) throw new Error(`refusing to write ${op.path}`);
+  }
+  if (new Set(ops.map((o) => o.path)).size !== ops.length) throw new Error('two operations on one path');
+  await refuseLinkedDirectories(root, ops);
+  if (await exists(abs(root, JOURNAL_PATH))) throw new Error('an interrupted upgrade must be recovered first');
+  await cleanup(root);
+
+  const trap = trapSignals('upgrade');
+  const checkpoint = () => trap.checkpoint();
+  let journal: Journal | undefined;
+  try {
+    await stage(root, ops, io, checkpoint);
+    const journalOps: JournalOp[] = [];
+    for (const op of ops) journalOps.push({ kind: op.kind, path: op.path, existed: await exists(abs(root, op.path)) });
+    const planned: Journal = { journalVersion: 1, state: 'staged', ops: journalOps, createdDirs: await missingDirs(root, ops) };
+    await io.saveJournal(abs(root, JOURNAL_PATH), JSON.stringify(planned));
+    journal = planned;
+    await swap(root, journal, io, checkpoint);
+    // The commit point. Until this returns, the journal on disk says "undo me".
+    await io.unlink(abs(root, JOURNAL_PATH));
+  } catch (err) {
+    throw await rollBack(root, journal, io, err);
+  } finally {
+    trap.release();
+  }
+  return finish(root, ops);
 }

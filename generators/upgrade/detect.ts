@@ -120,11 +120,26 @@ export async function readProjectFiles(root: string, paths: Iterable<string>): P
     );
   }
   if (odd.length > 0) {
-    throw new CliError('upgrade', 'Some generated files were replaced by something that is not a regular file (a directory or a symbolic link); refusing to upgrade.', {
+    throw new CliError('upgrade', 'Where the template has (or had) a file, the project has a directory or a symbolic link; refusing to upgrade.', {
       exitCode: ExitCode.usage,
       details: odd.sort(),
-      hint: 'Nothing was changed. Move them aside and run again.',
+      hint: 'Nothing was changed. Move or rename each of them (for example git mv <path> <path>.mine), commit, and run again.',
     });
+  }
+  return out;
+}
+
+/**
+ * Parent directories of `paths` that are something else in the project (the user's file `docs` where the
+ * template has `docs/guide.md`): path -> what is there. Symbolic links are left to apply's own refusal.
+ */
+export async function readBlockingParents(root: string, paths: Iterable<string>): Promise<Map<string, string>> {
+  const parents = new Set<string>();
+  for (const p of paths) for (let d = path.posix.dirname(p); d !== '.'; d = path.posix.dirname(d)) parents.add(d);
+  const out = new Map<string, string>();
+  for (const d of [...parents].sort()) {
+    const stat = await fs.lstat(path.join(root, ...d.split('/'))).catch(() => undefined);
+    if (stat && !stat.isDirectory() && !stat.isSymbolicLink()) out.set(d, stat.isFile() ? 'a file' : 'not a directory');
   }
   return out;
 }

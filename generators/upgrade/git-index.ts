@@ -3,6 +3,7 @@
  * index (stages 1 base, 2 yours, 3 template) so `git status` says "both modified" and merge tools work.
  * Only the index is changed, never the work tree or history.
  */
+import { CliError, ExitCode } from '../errors.js';
 import type { FileVersion } from './classify.js';
 import type { ConflictEntry } from './plan-upgrade.js';
 
@@ -26,7 +27,14 @@ export async function gitInfo(dir: string): Promise<GitInfo | undefined> {
 /** `git status --porcelain` for the project's directory: tracked changes and untracked files. */
 export async function uncommittedChanges(dir: string): Promise<string[]> {
   const execa = await loadExeca();
-  const r = await execa('git', ['status', '--porcelain', '--untracked-files=all', '--', '.'], { cwd: dir, stdin: 'ignore' });
+  // No optional locks: a status check must not write the index (it fails on a full disk, and races editors).
+  const r = await execa('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=all', '--', '.'], { cwd: dir, stdin: 'ignore', reject: false });
+  if (r.exitCode !== 0) {
+    throw new CliError('upgrade', `git status failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`, {
+      exitCode: ExitCode.usage,
+      hint: 'Nothing was changed. Fix the repository (or pass --allow-dirty to skip the check) and run again.',
+    });
+  }
   return r.stdout.split('\n').filter((l) => l !== '');
 }
 

@@ -41,6 +41,17 @@ export interface UpgradeInput {
   labels: ConflictLabels;
   /** Lockfiles in the project that the template never generated (package-lock.json after npm install). */
   otherLockfiles: readonly string[];
+  /** Parent directories of these paths that are not directories in the project: path -> what is there. */
+  blockingParents?: ReadonlyMap<string, string>;
+}
+
+/** A write that cannot happen: `path` is not a directory in the project, and the upgrade writes `into` below it. */
+export interface BlockedPath {
+  path: string;
+  what: string;
+  into: string;
+  /** The template itself removes `path` (it turned a file into a directory). */
+  removedByTemplate: boolean;
 }
 
 export interface UpgradePlan {
@@ -51,6 +62,22 @@ export interface UpgradePlan {
   regenerate: boolean;
   /** Why regeneration cannot run (a dependency manifest has conflicts). */
   regenerateBlocked?: string;
+  /** Writes that a file in the way makes impossible; the upgrade is refused before anything is written. */
+  blocked: BlockedPath[];
+}
+
+/** Each write below a path that is a file in the project (the first such write per path). */
+function findBlocked(ops: readonly FileOp[], parents: ReadonlyMap<string, string>): BlockedPath[] {
+  const removed = new Set(ops.filter((o) => o.kind === 'remove').map((o) => o.path));
+  const out = new Map<string, BlockedPath>();
+  for (const op of ops) {
+    if (op.kind !== 'write') continue;
+    for (let d = path.posix.dirname(op.path); d !== '.'; d = path.posix.dirname(d)) {
+      const what = parents.get(d);
+      if (what !== undefined && !out.has(d)) out.set(d, { path: d, what, into: op.path, removedByTemplate: removed.has(d) });
+    }
+  }
+  return [...out.values()].sort(byPath);
 }
 
 export const TEMPLATE_COPY_SUFFIX = '.template-new';
@@ -143,5 +170,6 @@ export function planUpgrade(input: UpgradeInput): UpgradePlan {
     conflicts: conflicts.sort(byPath),
     regenerate,
     regenerateBlocked: regenerate && blocked ? `${blocked.path} has conflicts; resolve them, then regenerate the lockfile` : undefined,
+    blocked: findBlocked(ops, input.blockingParents ?? new Map()),
   };
 }

@@ -1,6 +1,7 @@
 /** What an upgrade did (or would do), for people and for --json. Pure formatting. */
+import { CliError, ExitCode } from '../errors.js';
 import type { StepResult } from '../post/run-steps.js';
-import type { FileReport, UpgradePlan } from './plan-upgrade.js';
+import type { BlockedPath, FileReport, UpgradePlan } from './plan-upgrade.js';
 
 export interface UpgradeSummary {
   directory: string;
@@ -80,4 +81,16 @@ export function jsonSummary(s: UpgradeSummary, extra: Record<string, unknown> = 
     null,
     2,
   )}\n`;
+}
+
+/** The refusal for files standing where the new template puts a directory. */
+export function blockedError(blocked: readonly BlockedPath[], to: string): CliError {
+  const [first] = blocked;
+  const lead = `${first!.path} is ${first!.what} in the project, but template ${to} puts a directory there (${first!.into})`;
+  const more = blocked.length > 1 ? `, and ${blocked.length - 1} more like it` : '';
+  return new CliError('upgrade', `${lead}${more}; refusing to upgrade.`, {
+    exitCode: ExitCode.usage,
+    details: blocked.map((b) => `${b.path}: ${b.what}; the template writes ${b.into}${b.removedByTemplate ? ' (the template no longer has this file)' : ''}`),
+    hint: `Nothing was changed. Move or rename ${blocked.length > 1 ? 'each of them' : first!.path} (for example git mv ${first!.path} ${first!.path}.mine), commit, and run again.`,
+  });
 }

@@ -18,10 +18,10 @@ import { collectTemplateVars } from '../answers/template-vars.js';
 import type { Reporter } from '../ui/reporter.js';
 import { applyUpgrade, hasInterruptedUpgrade, realApplyIo, recoverInterruptedUpgrade, type ApplyIo } from './apply.js';
 import type { FileVersion } from './classify.js';
-import { findLockfiles, readProjectFiles, readProjectState } from './detect.js';
+import { findLockfiles, readBlockingParents, readProjectFiles, readProjectState } from './detect.js';
 import { gitInfo, markUnmerged, uncommittedChanges } from './git-index.js';
 import { planUpgrade, type FileOp, type UpgradePlan } from './plan-upgrade.js';
-import { conflictAdvice, humanSummary, jsonSummary, needsAttention, type UpgradeSummary } from './report.js';
+import { blockedError, conflictAdvice, humanSummary, jsonSummary, needsAttention, type UpgradeSummary } from './report.js';
 import { compareVersions, renamesBetween } from './version.js';
 
 export interface UpgradeOptions {
@@ -104,7 +104,7 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
         hint: 'Run the upgrade without --dry-run/--check: it first restores the project exactly as it was.',
       });
     }
-    const recovered = await recoverInterruptedUpgrade(root);
+    const recovered = await recoverInterruptedUpgrade(root, deps.applyIo ?? realApplyIo);
     if (recovered === 'rolled-back') reporter.warn('An interrupted upgrade was found and undone: the project is as it was before it.');
   }
 
@@ -197,7 +197,10 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
     renames,
     labels: { ours: 'yours', base: 'base', theirs: `template ${to}` },
     otherLockfiles,
+    blockingParents: await readBlockingParents(root, paths),
   });
+  // A file where a directory must go cannot be merged or swapped: refuse before anything is written.
+  if (up.blocked.length > 0) throw blockedError(up.blocked, to);
   const summary: UpgradeSummary = { directory: root, template: manifest.template.id, from, to, dryRun: opts.dryRun, plan: up, postSteps: [] };
   const rootInstall = template.installs.find((i) => i.cwd === undefined)?.kind ?? template.meta.install;
   const step = regenerateStep(plan, rootInstall, up, answers.install, resolved.trusted);
@@ -222,13 +225,16 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
   }
 
   const applying = opts.json ? undefined : reporter.progress(`Applying ${up.ops.length} change(s)`);
+  let applied;
   try {
-    await applyUpgrade(root, [...up.ops, ...tracking], deps.applyIo ?? realApplyIo);
+    applied = await applyUpgrade(root, [...up.ops, ...tracking], deps.applyIo ?? realApplyIo);
   } catch (err) {
-    applying?.fail('Nothing was changed');
+    // The error itself says what state the project is in (restored, or what could not be put back).
+    applying?.fail('Applying the upgrade failed');
     throw err;
   }
   applying?.done(`Upgraded ${manifest.template.id} ${from} → ${to}`);
+  if (applied.leftover) reporter.warn(`The upgrade is applied, but ${applied.leftover}`);
 
   if (git && up.conflicts.length > 0) {
     try {

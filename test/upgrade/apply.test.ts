@@ -9,18 +9,14 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JOURNAL_PATH, realApplyIo, recoverInterruptedUpgrade, type ApplyIo } from '../../generators/upgrade/apply.js';
 import { makeTmp } from '../helpers/tmp.js';
-import { commitAll, edit, generateProject, porcelain, read, runIn, snapshot, templatesOf, unmerged } from './helpers.js';
+import { generateEditedProject, porcelain, read, runIn, snapshot, templatesOf, unmerged } from './helpers.js';
 
 let tmp: ReturnType<typeof makeTmp>;
 let root: string;
 let before: Map<string, string>;
 beforeEach(async () => {
   tmp = makeTmp('cpb-upgrade-apply-');
-  root = await generateProject(tmp.dir);
-  // A user edit that the upgrade merges, and a conflict, so every kind of operation is in flight.
-  edit(root, 'src/app.js', "return 'stopped';", "return 'bye';");
-  edit(root, 'notes/unicode.md', 'draft', 'mine');
-  await commitAll(root, 'user edits');
+  root = await generateEditedProject(tmp.dir);
   before = snapshot(root);
 });
 afterEach(() => tmp.cleanup());
@@ -64,10 +60,12 @@ describe('an upgrade that fails midway', () => {
 });
 
 describe('a process killed mid-swap', () => {
+  // Each child starts node + tsx: seconds on a busy machine, so a generous bound (it ends when the child does).
+  const SPAWN_BUDGET = 100_000;
   const script = path.join(import.meta.dirname, '..', 'helpers', 'killed-upgrade.ts');
 
   it.each([1, 2, 11, 29, 42])('SIGKILL after rename #%i: the journal undoes it, byte-identical', async (n) => {
-    const r = await execa('node', ['--import', 'tsx', script, root, String(n)], { reject: false, timeout: 30_000 });
+    const r = await execa('node', ['--import', 'tsx', script, root, String(n)], { reject: false, timeout: SPAWN_BUDGET });
     expect(r.signal).toBe('SIGKILL');
     expect(fs.existsSync(path.join(root, JOURNAL_PATH))).toBe(true);
     expect(snapshot(root)).not.toEqual(before);
@@ -81,7 +79,7 @@ describe('a process killed mid-swap', () => {
   });
 
   it('the next normal run recovers first, then upgrades', async () => {
-    await execa('node', ['--import', 'tsx', script, root, '5'], { reject: false, timeout: 30_000 });
+    await execa('node', ['--import', 'tsx', script, root, '5'], { reject: false, timeout: SPAWN_BUDGET });
     const r = await runIn(root, ['--no-install'], { templates: templatesOf('v2') });
     expect(r.log).toMatch(/interrupted upgrade was found and undone/);
     expect(r.exitCode).toBe(7);
@@ -102,7 +100,7 @@ describe('a process killed mid-swap', () => {
   });
 
   it('SIGTERM mid-swap is honoured at the next operation and undone in-process (exit 143)', async () => {
-    const r = await execa('node', ['--import', 'tsx', script, root, '7', 'SIGTERM'], { reject: false, timeout: 30_000 });
+    const r = await execa('node', ['--import', 'tsx', script, root, '7', 'SIGTERM'], { reject: false, timeout: SPAWN_BUDGET });
     expect(r.stderr).toContain('finished: exit 143');
     expect(r.exitCode).toBe(143);
     expect(snapshot(root)).toEqual(before);

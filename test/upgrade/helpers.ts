@@ -60,6 +60,15 @@ export async function generateProject(parent: string, version: 'v1' | 'v2' | 'v3
   return root;
 }
 
+/** generateProject, then a user edit that v2 merges and one that conflicts: every kind of operation is in flight. */
+export async function generateEditedProject(parent: string): Promise<string> {
+  const root = await generateProject(parent);
+  edit(root, 'src/app.js', "return 'stopped';", "return 'bye';");
+  edit(root, 'notes/unicode.md', 'draft', 'mine');
+  await commitAll(root, 'user edits');
+  return root;
+}
+
 export async function commitAll(root: string, message: string): Promise<void> {
   await git(root, 'add', '-A');
   await git(root, 'commit', '--quiet', '--no-verify', '-m', message);
