@@ -8,6 +8,7 @@ import type { Feature } from './lib/feature.js';
 import { HttpError } from './lib/http-error.js';
 import type { Logger } from './lib/logger.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
+import { jsonBodiesOnly } from './middleware/json-bodies.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogger } from './middleware/request-logger.js';
 import { registerHealthRoutes } from './modules/health/health.routes.js';
@@ -16,7 +17,12 @@ import { docsRouter } from './openapi/docs.router.js';
 
 export type AppConfig = Pick<
   Env,
-  'CORS_ORIGINS' | 'RATE_LIMIT_MAX' | 'RATE_LIMIT_WINDOW_MS' | 'BODY_LIMIT' | 'TRUST_PROXY'
+  | 'CORS_ORIGINS'
+  | 'RATE_LIMIT_MAX'
+  | 'RATE_LIMIT_READ_MAX'
+  | 'RATE_LIMIT_WINDOW_MS'
+  | 'BODY_LIMIT'
+  | 'TRUST_PROXY'
 >;
 
 export interface AppDeps {
@@ -33,6 +39,8 @@ export interface AppDeps {
   /** Feature modules (src/features.ts): their routers, docs and readiness checks. */
   features?: readonly Feature[];
 }
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Builds the Express app without listening, so tests can drive it with SuperTest. */
 export function createApp({
@@ -61,23 +69,39 @@ export function createApp({
   app.use(helmet());
 
   // No CORS_ORIGINS = `origin: false`: no Access-Control-Allow-Origin for anyone.
-  app.use(cors({ origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false }));
+  const corsHandler = cors({
+    origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
+  });
+  // The cors package answers every OPTIONS as a preflight; a plain OPTIONS (no
+  // Access-Control-Request-Method) goes on to the routes, which answer 204 with `Allow`.
+  app.use((req, res, next) => {
+    if (req.method === 'OPTIONS' && !req.headers['access-control-request-method']) return next();
+    corsHandler(req, res, next);
+  });
   app.use(docsRouter(features));
 
   const api = express.Router();
-  api.use(
+  // Reads and writes are counted apart, each per client IP: a client polling a resource must not
+  // use up the budget for creating one, and writes (database work, side effects) get the lower limit.
+  const limiter = (name: string, limit: number, skip: (isRead: boolean) => boolean) =>
     rateLimit({
       windowMs: config.RATE_LIMIT_WINDOW_MS,
-      limit: config.RATE_LIMIT_MAX,
+      limit,
+      identifier: name, // names the RateLimit-Policy, so a client can tell the two apart
+      skip: (req) => skip(READ_METHODS.has(req.method)),
       standardHeaders: 'draft-8', // RateLimit/RateLimit-Policy headers, plus Retry-After on 429
       legacyHeaders: false,
-      // Hand over to the single error handler so 429s share the JSON error shape.
+      // Hand over to the single error handler so 429s are problem details too.
       handler: (_req, _res, next) => {
-        next(new HttpError(429, 'RATE_LIMITED', 'Too many requests, try again later'));
+        next(new HttpError(429, 'Too many requests, try again later'));
       },
-    }),
+    });
+  api.use(limiter('reads', config.RATE_LIMIT_READ_MAX, (isRead) => !isRead));
+  api.use(limiter('writes', config.RATE_LIMIT_MAX, (isRead) => isRead));
+  api.use(jsonBodiesOnly());
+  api.use(
+    express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
   );
-  api.use(express.json({ limit: config.BODY_LIMIT }));
   api.use('/users', usersRouter(prisma));
   for (const feature of features) {
     for (const { path, router } of feature.routers?.({ logger, prisma }) ?? []) {

@@ -46,10 +46,10 @@ describe('security headers', () => {
 });
 
 describe('X-Request-Id', () => {
-  it('echoes a valid incoming id, also in error bodies', async () => {
+  it('echoes a valid incoming id, also on error answers', async () => {
     const res = await request(app).get('/nope').set('X-Request-Id', 'abc-123.DEF:9');
+    expect(res.status).toBe(404);
     expect(res.headers['x-request-id']).toBe('abc-123.DEF:9');
-    expect(res.body.error.requestId).toBe('abc-123.DEF:9');
   });
 
   it('replaces a missing, unsafe or too long id with a UUID', async () => {
@@ -91,7 +91,7 @@ describe('request bodies', () => {
       .post('/users')
       .send({ email: 'a@example.com', name: 'x'.repeat(200 * 1024) });
     expect(res.status).toBe(413);
-    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(res.body).toMatchObject({ status: 413, title: 'Payload Too Large' });
   });
 
   it('answers 400 for malformed JSON without echoing it', async () => {
@@ -100,24 +100,29 @@ describe('request bodies', () => {
       .set('Content-Type', 'application/json')
       .send('{"email": "secret-in-body", ');
     expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('MALFORMED_JSON');
+    expect(res.body).toMatchObject({ status: 400, detail: 'Request body is not valid JSON' });
     expect(res.text).not.toContain('secret-in-body');
   });
 });
 
 describe('errors', () => {
-  it('answers unknown routes with a JSON 404', async () => {
+  it('answers unknown routes with a problem details 404', async () => {
     const res = await request(app).get('/does-not-exist');
     expect(res.status).toBe(404);
-    expect(res.body.error.code).toBe('NOT_FOUND');
+    expect(res.body).toMatchObject({ status: 404, instance: '/does-not-exist' });
   });
 
-  it('answers 500 JSON without stack trace or internal message', async () => {
+  it('answers 500 problem details without stack trace or internal message', async () => {
     const res = await request(app).get('/__boom').set('X-Request-Id', 'req-500');
     expect(res.status).toBe(500);
-    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.headers['x-request-id']).toBe('req-500');
     expect(res.body).toEqual({
-      error: { code: 'INTERNAL_ERROR', message: 'Internal server error', requestId: 'req-500' },
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'Internal server error',
+      instance: '/__boom',
     });
     expect(res.text).not.toMatch(/s3cret|postgres:|at .*\.ts/);
   });
@@ -125,7 +130,7 @@ describe('errors', () => {
   it('answers 503 when the database is unreachable, without details', async () => {
     const res = await request(app).get('/__db-down');
     expect(res.status).toBe(503);
-    expect(res.body.error.code).toBe('DATABASE_UNAVAILABLE');
+    expect(res.body).toMatchObject({ status: 503, title: 'Service Unavailable' });
     expect(res.text).not.toContain('db:5432');
   });
 });
@@ -133,18 +138,18 @@ describe('errors', () => {
 describe('rate limiting', () => {
   it('answers 429 with Retry-After once the limit is reached', async () => {
     const limited = buildTestApp(db, {
-      config: { RATE_LIMIT_MAX: 2, RATE_LIMIT_WINDOW_MS: 60_000 },
+      config: { RATE_LIMIT_READ_MAX: 2, RATE_LIMIT_WINDOW_MS: 60_000 },
     });
     expect((await request(limited).get('/users')).status).toBe(200);
     expect((await request(limited).get('/users')).status).toBe(200);
     const res = await request(limited).get('/users');
     expect(res.status).toBe(429);
-    expect(res.body.error.code).toBe('RATE_LIMITED');
+    expect(res.body).toMatchObject({ status: 429, title: 'Too Many Requests' });
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   });
 
   it('never throttles health probes', async () => {
-    const limited = buildTestApp(db, { config: { RATE_LIMIT_MAX: 1 } });
+    const limited = buildTestApp(db, { config: { RATE_LIMIT_MAX: 1, RATE_LIMIT_READ_MAX: 1 } });
     for (let i = 0; i < 3; i++) expect((await request(limited).get('/healthz')).status).toBe(200);
   });
 });

@@ -39,7 +39,10 @@ export const envSchema = z.object({
     .optional(),
   PGLITE_DATA_DIR: z.string().min(1).default('.data/pglite'),
   CORS_ORIGINS: corsOrigins,
+  // Requests per client IP and window: RATE_LIMIT_MAX for writes (POST, PATCH, DELETE…),
+  // RATE_LIMIT_READ_MAX for GET/HEAD. Health probes and the docs are never limited.
   RATE_LIMIT_MAX: int(1, 1_000_000).default(100),
+  RATE_LIMIT_READ_MAX: int(1, 1_000_000).default(1_000),
   RATE_LIMIT_WINDOW_MS: int(1_000, 86_400_000).default(60_000),
   BODY_LIMIT: z
     .string()

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import { HttpError } from '../lib/http-error.js';
+import { HttpError, type FieldError } from '../lib/http-error.js';
 
 export interface RequestSchemas {
   params?: z.ZodType;
@@ -12,11 +12,15 @@ type Parsed<S extends RequestSchemas> = {
   [K in keyof S]: S[K] extends z.ZodType ? z.output<S[K]> : never;
 };
 
+// Express's names for where a value came from, as OpenAPI (and the error's `location`) calls them.
+const LOCATIONS = { params: 'path', query: 'query', body: 'body' } as const;
+
 /**
  * Wraps a handler so it receives typed, validated `params`/`query`/`body`.
- * Validation errors become one 400 listing field paths and Zod's messages — never
- * the submitted values, which may be secrets. Express 5 forwards a rejected
- * promise to the error handler, so handlers can simply `await` and throw.
+ * Invalid input becomes one 422 problem listing each field's location, path and Zod's
+ * message — never the submitted values, which may be secrets. (400 is kept for a body
+ * that is not JSON at all.) Express 5 forwards a rejected promise to the error handler,
+ * so handlers can simply `await` and throw.
  */
 export function validated<S extends RequestSchemas>(
   schemas: S,
@@ -24,7 +28,7 @@ export function validated<S extends RequestSchemas>(
 ): RequestHandler {
   return async (req, res) => {
     const input: Record<string, unknown> = {};
-    const details: { location: string; path: string; message: string }[] = [];
+    const errors: FieldError[] = [];
     for (const location of ['params', 'query', 'body'] as const) {
       const schema = schemas[location];
       if (!schema) continue;
@@ -33,16 +37,16 @@ export function validated<S extends RequestSchemas>(
         input[location] = result.data;
       } else {
         for (const issue of result.error.issues) {
-          details.push({
-            location,
+          errors.push({
+            location: LOCATIONS[location],
             path: issue.path.map(String).join('.'),
             message: issue.message,
           });
         }
       }
     }
-    if (details.length > 0) {
-      throw new HttpError(400, 'VALIDATION_ERROR', 'Request validation failed', details);
+    if (errors.length > 0) {
+      throw new HttpError(422, 'The request is invalid: see errors', { errors });
     }
     await handler(input as Parsed<S>, req, res);
   };

@@ -1,20 +1,31 @@
 import { z } from 'zod';
+import { PROBLEM_JSON } from '../lib/http-error.js';
 
-export const errorSchema = z
+export const fieldErrorSchema = z
   .object({
-    error: z.object({
-      code: z.string().meta({ example: 'NOT_FOUND' }),
-      message: z.string(),
-      requestId: z.string(),
-      details: z
-        .array(z.object({ location: z.string(), path: z.string(), message: z.string() }))
-        .optional(),
-    }),
+    location: z.enum(['path', 'query', 'header', 'body']),
+    path: z.string().meta({ example: 'email' }),
+    message: z.string(),
   })
-  .meta({ id: 'Error' });
+  .meta({ id: 'FieldError' });
+
+/** RFC 9457 problem details: the body of every error answer (see src/lib/http-error.ts). */
+export const problemSchema = z
+  .object({
+    type: z.string().meta({ example: 'about:blank' }),
+    title: z.string().meta({ example: 'Not Found' }),
+    status: z.int().min(400).max(599),
+    detail: z.string().optional(),
+    instance: z.string().optional().meta({ description: 'The request path' }),
+    errors: z
+      .array(fieldErrorSchema)
+      .optional()
+      .meta({ description: 'On 422 only: each invalid input' }),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
 /** Response entry for an error status, for use in `registerPath({ responses })`. */
 export const errorResponse = (description: string) => ({
   description,
-  content: { 'application/json': { schema: errorSchema } },
+  content: { [PROBLEM_JSON]: { schema: problemSchema } },
 });

@@ -10,6 +10,7 @@ export const silentLogger = createLogger('silent');
 export const testConfig: AppConfig = {
   CORS_ORIGINS: ['https://app.example.com'],
   RATE_LIMIT_MAX: 10_000,
+  RATE_LIMIT_READ_MAX: 10_000,
   RATE_LIMIT_WINDOW_MS: 60_000,
   BODY_LIMIT: '100kb',
   TRUST_PROXY: 0,

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { PrismaClient } from '../../generated/prisma/client.js';
+import { methodNotAllowed } from '../../middleware/error-handler.js';
 import { validated } from '../../middleware/validate.js';
 import { UsersRepository } from './users.repository.js';
 import { createUserBody, listUsersQuery, updateUserBody, userIdParams } from './users.schemas.js';
@@ -9,45 +10,44 @@ export function usersRouter(prisma: PrismaClient): Router {
   const service = new UsersService(new UsersRepository(prisma));
   const router = Router();
 
-  router.post(
-    '/',
-    validated({ body: createUserBody }, async ({ body }, req, res) => {
-      const user = await service.create(body);
-      res.status(201).location(`${req.baseUrl}/${user.id}`).json(user);
-    }),
-  );
+  // One route() per path, ending in methodNotAllowed: other methods get 405 with `Allow`.
+  router
+    .route('/')
+    .get(
+      validated({ query: listUsersQuery }, async ({ query }, _req, res) => {
+        res.json(await service.list(query));
+      }),
+    )
+    .post(
+      validated({ body: createUserBody }, async ({ body }, req, res) => {
+        const user = await service.create(body);
+        res.status(201).location(`${req.baseUrl}/${user.id}`).json(user);
+      }),
+    )
+    .all(methodNotAllowed);
 
-  router.get(
-    '/',
-    validated({ query: listUsersQuery }, async ({ query }, _req, res) => {
-      res.json(await service.list(query));
-    }),
-  );
-
-  router.get(
-    '/:id',
-    validated({ params: userIdParams }, async ({ params }, _req, res) => {
-      res.json(await service.get(params.id));
-    }),
-  );
-
-  router.patch(
-    '/:id',
-    validated(
-      { params: userIdParams, body: updateUserBody },
-      async ({ params, body }, _req, res) => {
-        res.json(await service.update(params.id, body));
-      },
-    ),
-  );
-
-  router.delete(
-    '/:id',
-    validated({ params: userIdParams }, async ({ params }, _req, res) => {
-      await service.delete(params.id);
-      res.status(204).end();
-    }),
-  );
+  router
+    .route('/:id')
+    .get(
+      validated({ params: userIdParams }, async ({ params }, _req, res) => {
+        res.json(await service.get(params.id));
+      }),
+    )
+    .patch(
+      validated(
+        { params: userIdParams, body: updateUserBody },
+        async ({ params, body }, _req, res) => {
+          res.json(await service.update(params.id, body));
+        },
+      ),
+    )
+    .delete(
+      validated({ params: userIdParams }, async ({ params }, _req, res) => {
+        await service.delete(params.id);
+        res.status(204).end();
+      }),
+    )
+    .all(methodNotAllowed);
 
   return router;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLineText } from '../../lib/text.js';
 
 // `.meta({ id })` names a schema as a reusable OpenAPI component
 // (@asteasolutions/zod-to-openapi reads Zod 4 metadata directly).
@@ -14,15 +15,20 @@ export const userSchema = z
   .meta({ id: 'User' });
 
 const email = z.email().max(254).toLowerCase().meta({ example: 'ada@example.com' });
-const name = z.string().trim().min(1).max(100).meta({ example: 'Ada Lovelace' });
+const name = singleLineText(100).meta({ example: 'Ada Lovelace' });
 
 // strictObject: unknown fields are rejected instead of silently ignored.
 export const createUserBody = z.strictObject({ email, name }).meta({ id: 'CreateUser' });
 
+// PATCH semantics (as in JSON Merge Patch, RFC 7396): the fields sent are changed, the others kept;
+// `{}` changes nothing. No field of a user can be null, so null is refused rather than read as "clear".
 export const updateUserBody = z
   .strictObject({ email: email.optional(), name: name.optional() })
-  .refine((body) => Object.keys(body).length > 0, 'Provide at least one field to update')
-  .meta({ id: 'UpdateUser' });
+  .meta({
+    id: 'UpdateUser',
+    description:
+      'Fields to change; omitted fields keep their value, an empty object changes nothing.',
+  });
 
 export const userIdParams = z.object({ id: z.uuid() });
 

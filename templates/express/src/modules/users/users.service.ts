@@ -45,6 +45,8 @@ export class UsersService {
   }
 
   async update(id: string, input: UpdateUserInput): Promise<UserDto> {
+    // An empty patch is a read: writing nothing must not move updatedAt.
+    if (Object.keys(input).length === 0) return this.get(id);
     let user: User | null;
     try {
       user = await this.repository.update(id, input);

@@ -61,43 +61,41 @@ describe('users errors', () => {
     await createUser();
     const dup = await createUser({ ...ada, email: 'ADA@example.com' });
     expect(dup.status).toBe(409);
-    expect(dup.body.error.code).toBe('CONFLICT');
+    expect(dup.body).toMatchObject({ status: 409, title: 'Conflict' });
 
     const { body: other } = await createUser({ email: 'bob@example.com', name: 'Bob' });
     const res = await request(app).patch(`/users/${other.id}`).send({ email: ada.email });
     expect(res.status).toBe(409);
   });
 
-  it('answers 404 with the JSON error shape for an unknown id', async () => {
+  it('answers 404 as problem details for an unknown id', async () => {
     for (const res of [
       await request(app).get(`/users/${missingId}`),
       await request(app).patch(`/users/${missingId}`).send({ name: 'x' }),
     ]) {
       expect(res.status).toBe(404);
-      expect(res.body.error).toMatchObject({ code: 'NOT_FOUND', requestId: expect.any(String) });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 404, detail: 'User not found' });
     }
   });
 
-  it('answers 400 with field details, without echoing submitted values', async () => {
+  it('answers 422 with field details, without echoing submitted values', async () => {
     const secret = 'hunter2-super-secret-value';
     const res = await createUser({ email: secret, name: '', password: secret });
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('VALIDATION_ERROR');
-    const paths = res.body.error.details.map((d: { path: string }) => d.path);
+    expect(res.status).toBe(422);
+    const paths = res.body.errors.map((d: { path: string }) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['email', 'name']));
     expect(res.text).not.toContain(secret);
   });
 
-  it('validates params, query and empty updates', async () => {
-    expect((await request(app).get('/users/not-a-uuid')).status).toBe(400);
-    expect((await request(app).get('/users?limit=1000')).status).toBe(400);
-    expect((await request(app).get('/users?offset=-1')).status).toBe(400);
-    const { body: user } = await createUser();
-    expect((await request(app).patch(`/users/${user.id}`).send({})).status).toBe(400);
+  it('validates params and query', async () => {
+    expect((await request(app).get('/users/not-a-uuid')).status).toBe(422);
+    expect((await request(app).get('/users?limit=1000')).status).toBe(422);
+    expect((await request(app).get('/users?offset=-1')).status).toBe(422);
   });
 
-  it('rejects a body that is not JSON', async () => {
+  it('rejects a body that is not JSON with 415', async () => {
     const res = await request(app).post('/users').type('text/plain').send('email=a@b.c');
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(415);
   });
 });
