@@ -1,7 +1,8 @@
 /**
- * plan -> files on disk, all or nothing. Files are written into a staging directory beside the target and
- * moved into place at the end; on any error, SIGINT or SIGTERM everything this run created is removed and
- * the target is as it was. Never removes anything it did not create.
+ * plan -> files on disk, all or nothing. Files are written into a staging directory and moved into place
+ * at the end (staging.ts says where: beside a new target, inside an existing empty one); on any error,
+ * SIGINT or SIGTERM everything this run created is removed and the target is as it was. Never removes
+ * anything it did not create; a dead run's staging is removed only when its marker proves it ours.
  */
 import fs from 'node:fs/promises';
 import { rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { CliError, ExitCode } from '../errors.js';
 import { trapSignals } from '../signal-trap.js';
 import { assertSafeRelativePath } from '../plan/render.js';
 import type { Plan } from '../plan/plan.js';
+import { besidePrefix, INSIDE_PREFIX, makeStaging } from './staging.js';
 import { assertTargetUsable, inspectTarget } from './target.js';
 
 /** File operations the writer uses; injectable so tests can fail or interrupt a write midway. */
@@ -58,9 +60,56 @@ async function firstMissingAncestor(dir: string): Promise<string | undefined> {
   }
 }
 
+async function prepareStaging(target: string, targetExists: boolean, io: WriteIo, created: CreatedPaths): Promise<{ root: string; tree: string }> {
+  if (targetExists) {
+    const staging = await makeStaging(target, INSIDE_PREFIX);
+    created.add(staging.root);
+    return staging;
+  }
+  const parent = path.dirname(target);
+  const missingAncestor = await firstMissingAncestor(parent);
+  if (missingAncestor) {
+    await io.mkdir(parent);
+    created.add(missingAncestor);
+  }
+  const staging = await makeStaging(parent, besidePrefix(target));
+  created.add(staging.root);
+  return staging;
+}
+
+async function writeTree(tree: string, files: Plan['files'], io: WriteIo, checkpoint: () => void): Promise<void> {
+  const absolute = (p: string) => path.join(tree, ...p.split('/'));
+  const dirs = [...new Set(files.map((f) => path.posix.dirname(f.path)))].filter((d) => d !== '.').sort();
+  for (const dir of dirs) await io.mkdir(absolute(dir));
+  for (let i = 0; i < files.length; i += WRITE_BATCH) {
+    checkpoint();
+    const batch = files.slice(i, i + WRITE_BATCH);
+    // allSettled: every started write finishes before cleanup can remove the staging directory.
+    const results = await Promise.allSettled(batch.map((f) => io.writeFile(absolute(f.path), f.content, f.executable)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+  checkpoint();
+}
+
+/** The target exists and holds at most .git (and our staging): move entries in one by one, remembering each. */
+async function moveEntriesInto(target: string, staging: { root: string; tree: string }, io: WriteIo, created: CreatedPaths, checkpoint: () => void): Promise<void> {
+  const now = await inspectTarget(target);
+  assertTargetUsable(target, { ...now, conflicts: now.conflicts.filter((e) => e !== path.basename(staging.root)) });
+  for (const entry of (await fs.readdir(staging.tree)).sort()) {
+    checkpoint();
+    const dest = path.join(target, entry);
+    await io.rename(path.join(staging.tree, entry), dest);
+    created.add(dest);
+  }
+}
+
 export async function writeProject(plan: Plan, io: WriteIo = realIo): Promise<void> {
   const target = plan.targetDir;
+  for (const file of plan.files) assertSafeRelativePath(file.path);
   const before = await inspectTarget(target);
+  // Left by a run that was killed (SIGKILL, power cut): provably this tool's, and abandoned.
+  for (const dir of before.deadStaging) await fs.rm(dir, { recursive: true, force: true });
   assertTargetUsable(target, before);
 
   const created = new CreatedPaths();
@@ -72,47 +121,15 @@ export async function writeProject(plan: Plan, io: WriteIo = realIo): Promise<vo
   const checkpoint = () => trap.checkpoint();
 
   try {
-    const parent = path.dirname(target);
-    const missingAncestor = await firstMissingAncestor(parent);
-    if (missingAncestor) {
-      await io.mkdir(parent);
-      created.add(missingAncestor);
-    }
-    const staging = await fs.mkdtemp(path.join(parent, `.${path.basename(target)}.staging-`));
-    created.add(staging);
-    // mkdtemp makes 0700; the project directory gets the mode any mkdir would (0777 less the umask).
-    const umask = process.umask();
-    await fs.chmod(staging, 0o777 & ~umask);
-
-    for (const file of plan.files) assertSafeRelativePath(file.path);
-    const absolute = (p: string) => path.join(staging, ...p.split('/'));
-    const dirs = [...new Set(plan.files.map((f) => path.posix.dirname(f.path)))].filter((d) => d !== '.').sort();
-    for (const dir of dirs) await io.mkdir(absolute(dir));
-    for (let i = 0; i < plan.files.length; i += WRITE_BATCH) {
-      checkpoint();
-      const batch = plan.files.slice(i, i + WRITE_BATCH);
-      // allSettled: every started write finishes before cleanup can remove the staging directory.
-      const results = await Promise.allSettled(batch.map((f) => io.writeFile(absolute(f.path), f.content, f.executable)));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-    }
-    checkpoint();
-
-    if (!before.exists) {
-      await io.rename(staging, target);
-      created.add(target);
+    const staging = await prepareStaging(target, before.exists, io, created);
+    await writeTree(staging.tree, plan.files, io, checkpoint);
+    if (before.exists) {
+      await moveEntriesInto(target, staging, io, created, checkpoint);
     } else {
-      // The target exists and holds at most .git: move entries in one by one, remembering each.
-      const now = await inspectTarget(target);
-      assertTargetUsable(target, now);
-      for (const entry of (await fs.readdir(staging)).sort()) {
-        checkpoint();
-        const dest = path.join(target, entry);
-        await io.rename(path.join(staging, entry), dest);
-        created.add(dest);
-      }
-      await fs.rmdir(staging);
+      await io.rename(staging.tree, target);
+      created.add(target);
     }
+    await fs.rm(staging.root, { recursive: true, force: true });
     checkpoint();
   } catch (err) {
     created.removeAll();
