@@ -12,11 +12,12 @@ import { CliError } from './errors.js';
 import { GENERATOR_NAME, GENERATOR_VERSION } from './package-root.js';
 import { MANIFEST_PATH } from './plan/manifest.js';
 import { buildPlan, type Plan } from './plan/plan.js';
+import { assertPackageManagerOnPath } from './plan/check-package-manager.js';
 import { runPostSteps, postStepError, type StepResult } from './post/run-steps.js';
 import { loadOrgConfig, loadPreset, type OrgConfig } from './answers/org-config.js';
 import { collectTemplateVars, parseSetFlags } from './answers/template-vars.js';
 import { UNTRUSTED_REASON } from './plan/plan.js';
-import { isBuiltinChoice, parseSource, resolveBuiltin, resolveSource, sourceFromOrigin, type ResolveContext, type ResolvedTemplate } from './sources/resolve-template.js';
+import { isBuiltinChoice, parseSource, resolveBuiltin, resolveSource, sourceFromOrigin, startersOf, type ResolveContext, type ResolvedTemplate } from './sources/resolve-template.js';
 import { helpText } from './ui/help.js';
 import { nextSteps } from './ui/next-steps.js';
 import type { Reporter } from './ui/reporter.js';
@@ -49,8 +50,12 @@ export interface Deps {
   env?: NodeJS.ProcessEnv;
 }
 
+function templatesOption(args: ParsedArgs, deps: Deps): string | undefined {
+  return args.options.templates === undefined ? undefined : path.resolve(deps.launch.cwd, args.options.templates);
+}
+
 function resolveContext(args: ParsedArgs, deps: Deps, org: OrgConfig): ResolveContext {
-  const local = args.options.templates === undefined ? undefined : path.resolve(deps.launch.cwd, args.options.templates);
+  const local = templatesOption(args, deps);
   if (local !== undefined && !existsSync(local)) {
     throw new CliError('args', `--templates ${args.options.templates}: no such directory.`, { hint: 'Give a directory that holds <id>/template.json.' });
   }
@@ -73,7 +78,7 @@ async function resolveValue(value: string, ctx: ResolveContext): Promise<Resolve
 
 export async function run(argv: readonly string[], deps: Deps): Promise<RunResult> {
   const args = parseArgv(argv);
-  if (args.options.help) return { stdout: helpText(GENERATOR_VERSION) };
+  if (args.options.help) return { stdout: helpText(GENERATOR_VERSION, startersOf({ builtinDir: deps.templatesDir, localTemplatesDir: templatesOption(args, deps) })) };
   if (args.options.version) return { stdout: `${GENERATOR_VERSION}\n` };
 
   const cwd = args.options.cwd === undefined ? deps.launch.cwd : path.resolve(deps.launch.cwd, args.options.cwd);
@@ -139,6 +144,7 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
   const answers = await collectAnswers(args, launch, prompter, {
     defaults: { ...answerDefaults, ...(resolved === undefined && presetTemplate !== undefined ? { template: presetTemplate } : {}) },
     fixedTemplate: resolved?.template.meta.id,
+    starters: startersOf(rctx),
   });
   resolved ??= await resolveBuiltin(answers.template, rctx);
   const template = resolved.template;
@@ -168,6 +174,7 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
       `${describeOrigin(resolved)} is not a trusted template source: dependency install scripts are disabled${gated.length ? ` and these steps are skipped (run them yourself after reviewing the template):\n  ${gated.join('\n  ')}` : '.'}`,
     );
   }
+  assertPackageManagerOnPath(plan);
   // Refuse a non-empty target before doing anything else (the writer checks again before writing).
   assertTargetUsable(plan.targetDir, await inspectTarget(plan.targetDir));
 

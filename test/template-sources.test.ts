@@ -37,12 +37,12 @@ describe('parseTemplateSource', () => {
   it.each([
     ['https://user:secret@git.acme.dev/kit.git', /credentials/],
     ['https://token@git.acme.dev/kit.git', /credentials/],
-    ['ext::sh -c touch% /tmp/pwned', /not a built-in starter/],
+    ['ext::sh -c touch% /tmp/pwned', /not a starter \(express, fastapi, hybrid\)/],
     ['ftp://host/kit.git', /unsupported protocol/],
     ['github:acme/kit#--upload-pack=evil', /not a valid git ref/],
     ['github:acme/kit/../../etc', /not a safe sub-directory/],
     ['https://cdn.acme.dev/kit.tgz#main', /sha256/],
-    ['nonsense value', /not a built-in starter/],
+    ['nonsense value', /not a starter \(express, fastapi, hybrid\)/],
     ['', /empty/],
   ])('refuses %s', (value, message) => {
     expect(() => parseTemplateSource(value, opts)).toThrow(message);

@@ -18,7 +18,7 @@ export interface RunOptions {
   templates: string | undefined;
   /** Upgrade: proceed although the git work tree has uncommitted changes. */
   allowDirty: boolean;
-  /** Upgrade: exit 1 when an upgrade is available, 0 when not; change nothing. */
+  /** Upgrade: exit 7 when an upgrade is available, 0 when not; change nothing. */
   check: boolean;
   /** Default answers from a JSON file. */
   preset: string | undefined;
@@ -46,9 +46,9 @@ export const RUN_OPTION_HELP: Record<keyof RunOptions, { flag: string; short?: s
   dryRun: { flag: 'dry-run', help: 'Print the planned files and steps; write nothing' },
   json: { flag: 'json', help: 'Print a machine-readable result on stdout' },
   cwd: { flag: 'cwd', value: 'dir', help: 'Work in <dir> instead of the current directory' },
-  templates: { flag: 'templates', value: 'dir', help: 'Use templates from a local directory (overrides built-in starters of the same id)' },
+  templates: { flag: 'templates', value: 'dir', help: 'Use starters from a local directory too (adds new ids, overrides built-in ones of the same id)' },
   allowDirty: { flag: 'allow-dirty', help: 'Upgrade: proceed although git has uncommitted changes' },
-  check: { flag: 'check', help: 'Upgrade: exit 1 if a newer template is available, 0 if not; change nothing' },
+  check: { flag: 'check', help: 'Upgrade: exit 7 if a newer template is available, 0 if not; change nothing' },
   preset: { flag: 'preset', value: 'file', help: 'Default answers from a JSON file (see docs/templates.md)' },
   set: { flag: 'set', value: 'name=value', help: "Answer one of the template's own questions (repeatable)" },
   trust: { flag: 'trust', help: "Run a non-built-in template's post-steps and dependency install scripts" },

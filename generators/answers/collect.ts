@@ -6,9 +6,11 @@
 import { CancelledError, CliError } from '../errors.js';
 import { suggestName } from './names.js';
 import type { LaunchContext } from '../env/launch.js';
+import { discoverStarters, type Starter } from '../templates/starters.js';
 import {
   ANSWER_KEYS,
   answerFields,
+  answerFieldsFor,
   answersSchema,
   flagName,
   type AnswerKey,
@@ -25,25 +27,27 @@ export interface Prompter {
   confirm(opts: { message: string; initialValue: boolean }): Promise<boolean | undefined>;
 }
 
-export function describeFlag(key: AnswerKey): string {
-  const field: Field = answerFields[key];
+type Fields = typeof answerFields;
+
+export function describeFlag(key: AnswerKey, fields: Fields): string {
+  const field: Field = fields[key];
   if ('positional' in field && field.positional) return `[${key}] (first argument)`;
   return field.kind === 'choice' ? `--${flagName(key)} <${field.choices.map((c) => c.value).join('|')}>` : `--${flagName(key)}`;
 }
 
-function validateGiven(key: AnswerKey, value: unknown): unknown {
-  const field: Field = answerFields[key];
+function validateGiven(key: AnswerKey, value: unknown, fields: Fields): unknown {
+  const field: Field = fields[key];
   const result = field.schema.safeParse(value);
   if (result.success) return result.data;
   const message =
     field.kind === 'choice'
       ? `Unknown ${key} "${String(value)}". Choose one of: ${field.choices.map((c) => c.value).join(', ')}.`
       : (result.error.issues[0]?.message ?? `Invalid ${key}.`);
-  throw new CliError('answers', message, { hint: `Fix ${describeFlag(key)} and run again.` });
+  throw new CliError('answers', message, { hint: `Fix ${describeFlag(key, fields)} and run again.` });
 }
 
-function fieldProblem(key: AnswerKey, value: unknown): string | undefined {
-  const result = answerFields[key].schema.safeParse(value);
+function fieldProblem(field: Field, value: unknown): string | undefined {
+  const result = field.schema.safeParse(value);
   return result.success ? undefined : (result.error.issues[0]?.message ?? 'Invalid value');
 }
 
@@ -56,27 +60,30 @@ export async function collectAnswers(
     defaults?: Partial<Record<AnswerKey, string | boolean>>;
     /** The template was chosen by its source (an org template): its id, not a choice to validate. */
     fixedTemplate?: string;
+    /** The starters to choose from (default: the built-in ones). */
+    starters?: readonly Starter[];
   } = {},
 ): Promise<Answers> {
+  const fields = answerFieldsFor(extra.starters ?? discoverStarters());
   const known: Partial<Answers> = {};
   const missing: AnswerKey[] = [];
   const ask = launch.interactive && !args.options.yes && prompter !== undefined;
 
   for (const key of ANSWER_KEYS) {
-    const field: Field = answerFields[key];
+    const field: Field = fields[key];
     const given = args.given[key] ?? extra.defaults?.[key];
     let value: unknown;
     if (key === 'template' && extra.fixedTemplate !== undefined) {
       value = extra.fixedTemplate;
     } else if (given !== undefined) {
-      value = validateGiven(key, given);
+      value = validateGiven(key, given, fields);
     } else if (missing.length > 0 && key === 'name') {
       continue; // derived from the directory, which is itself missing
     } else {
       const fallback = field.default({ launchedBy: launch.launchedBy, known, cwd: launch.cwd });
       if (ask && field.prompt) {
         value = await promptFor(prompter, key, field, fallback);
-      } else if (ask && key === 'name' && fieldProblem(key, fallback)) {
+      } else if (ask && key === 'name' && fieldProblem(field, fallback)) {
         // The directory's name is not a valid package name: ask for one instead of failing.
         value = await promptFor(prompter, key, { ...field, prompt: 'Package name' }, suggestName(String(fallback)));
       } else if (!ask && !args.options.yes && field.requiredWithoutTty) {
@@ -91,9 +98,9 @@ export async function collectAnswers(
 
   if (missing.length > 0) {
     const why = launch.interactive ? 'and --json never prompts' : 'and no terminal to ask them in';
-    throw new CliError('answers', `Missing answers ${why}: ${missing.map(describeFlag).join(', ')}.`, {
+    throw new CliError('answers', `Missing answers ${why}: ${missing.map((k) => describeFlag(k, fields)).join(', ')}.`, {
       hint: 'Pass them as arguments, or --yes to accept the defaults.',
-      details: missing.map((k) => `${describeFlag(k)}: ${answerFields[k].help}`),
+      details: missing.map((k) => `${describeFlag(k, fields)}: ${fields[k].help}`),
     });
   }
   const parsed = answersSchema.safeParse(known);
@@ -105,7 +112,7 @@ export async function collectAnswers(
       hint: derivedName
         ? 'The package name defaults to the directory name: choose another directory, or pass --name <name>.'
         : key
-          ? `Fix ${describeFlag(key)} and run again.`
+          ? `Fix ${describeFlag(key, fields)} and run again.`
           : undefined,
     });
   }
@@ -124,7 +131,7 @@ export async function promptFor(prompter: Prompter, key: AnswerKey, field: Field
       message,
       placeholder: field.placeholder,
       initialValue: key === 'name' ? String(fallback) : undefined,
-      validate: (v) => fieldProblem(key, v === '' && key !== 'name' ? fallback : v),
+      validate: (v) => fieldProblem(field, v === '' && key !== 'name' ? fallback : v),
     });
     result = text === '' || text === undefined ? (text === undefined ? undefined : fallback) : text;
   }

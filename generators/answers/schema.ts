@@ -5,10 +5,9 @@
  */
 import path from 'node:path';
 import { z, type Infer, type Schema } from '../zod.js';
+import { defaultStarter, PREFERRED_STARTER, type Starter } from '../templates/starters.js';
 import { checkProjectName } from './names.js';
 
-export const TEMPLATE_IDS = ['express', 'fastapi', 'hybrid'] as const;
-export type TemplateId = (typeof TEMPLATE_IDS)[number];
 export const PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn', 'bun'] as const;
 export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
 
@@ -46,6 +45,8 @@ export interface BooleanField extends FieldBase<boolean> {
 }
 export type Field = StringField | ChoiceField | BooleanField;
 
+const TEMPLATE_ID = /^[a-z0-9][a-z0-9-]*$/;
+
 const nameSchema = z.string().check(
   z.refine((value: string) => checkProjectName(value) === undefined, {
     error: (issue) => checkProjectName(String(issue.input)) ?? 'Invalid name',
@@ -75,17 +76,14 @@ export const answerFields = {
   },
   template: {
     kind: 'choice',
-    schema: z.enum(TEMPLATE_IDS),
+    // The ids are the starters found on disk (templates/starters.ts): answerFieldsFor() fills them in.
+    schema: z.string().check(z.regex(TEMPLATE_ID)),
     help: 'Starter to generate',
     prompt: 'Which starter?',
-    choices: [
-      { value: 'express', label: 'Express', hint: 'Express 5 + Prisma 7 + Zod, TypeScript' },
-      { value: 'fastapi', label: 'FastAPI', hint: 'FastAPI + SQLAlchemy 2 + Pydantic 2, Python' },
-      { value: 'hybrid', label: 'Hybrid', hint: 'Node gateway + Python worker over RabbitMQ' },
-    ],
+    choices: [] as ChoiceField['choices'],
     requiredWithoutTty: true,
     recorded: true,
-    default: () => 'express',
+    default: () => PREFERRED_STARTER,
   },
   packageManager: {
     kind: 'choice',
@@ -115,14 +113,26 @@ export const answerFields = {
   },
 } satisfies Record<string, Field>;
 
+/** The fields of one run: the template choice is the starters found on disk, in their order. */
+export function answerFieldsFor(starters: readonly Starter[]): typeof answerFields {
+  const ids = starters.map((s) => s.id);
+  const template = {
+    ...answerFields.template,
+    schema: z.string().check(z.refine((v: string) => ids.includes(v), 'Unknown starter')),
+    choices: starters.map((s) => ({ value: s.id, label: s.id, ...(s.description ? { hint: s.description } : {}) })),
+    default: () => defaultStarter(starters) ?? PREFERRED_STARTER,
+  };
+  return { ...answerFields, template };
+}
+
 export type AnswerKey = Extract<keyof typeof answerFields, string>;
 export const ANSWER_KEYS = Object.keys(answerFields) as AnswerKey[];
 
 export const answersSchema = z.object({
   directory: answerFields.directory.schema,
   name: answerFields.name.schema,
-  // A built-in id from flags and prompts (answerFields.template), or an org template's id from its source.
-  template: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]*$/)),
+  // A starter's id from flags and prompts, or an org template's id from its source.
+  template: z.string().check(z.regex(TEMPLATE_ID)),
   packageManager: answerFields.packageManager.schema,
   install: answerFields.install.schema,
   git: answerFields.git.schema,

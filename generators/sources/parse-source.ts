@@ -1,7 +1,7 @@
 /**
  * `--template <value>` -> where the template comes from. Pure: no file system or network access beyond
  * the caller's `isDirectory` probe. A value is, in this order:
- *   - a built-in id (express, fastapi, hybrid);
+ *   - a starter's id (built-in, or from --templates <dir>; the caller passes the ids found on disk);
  *   - a local path (./kit, ../kit, /abs/kit, ~/kit, or any existing directory);
  *   - a tarball URL (http(s)://… ending in .tar.gz or .tgz; a `#sha256=<hex>` pins its digest);
  *   - a git URL: https://….git, ssh://…, git@host:org/repo(.git), file://…, git+https://…, with `#ref`;
@@ -22,7 +22,7 @@ const SEGMENT = /^[A-Za-z0-9_.-]+$/;
 
 function bad(value: string, why: string): CliError {
   return new CliError('template', `--template ${value}: ${why}`, {
-    hint: 'Use a built-in starter (express, fastapi, hybrid), a local directory, a git URL (https, ssh, file://, github:org/repo#ref) or a .tar.gz URL.',
+    hint: 'Use a starter (listed by --help), a local directory, a git URL (https, ssh, file://, github:org/repo#ref) or a .tar.gz URL.',
   });
 }
 
@@ -126,7 +126,7 @@ export function parseTemplateSource(value: string, opts: { builtinIds: readonly 
     const frag = splitFragment(value, fragment);
     return { kind: 'git', url: `https://github.com/${pair[1]}/${pair[2]!.replace(/\.git$/, '')}.git`, ref: frag.ref, subdir: frag.subdir };
   }
-  throw bad(value, `not a built-in starter (${opts.builtinIds.join(', ')}), an existing directory, a git URL or a tarball URL.`);
+  throw bad(value, `not a starter (${opts.builtinIds.join(', ')}), an existing directory, a git URL or a tarball URL.`);
 }
 
 /** How a source is shown and recorded: never with credentials (the parser refuses them anyway). */

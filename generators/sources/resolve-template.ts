@@ -1,16 +1,15 @@
 /**
  * `--template <value>` (or a manifest's recorded origin) -> a loaded template, its source kind, where it
- * came from and whether it is trusted. Built-in starters (and `--templates <dir>` overrides of them) load
- * as before; anything else is checked against the org config's allowedSources, fetched, and laid over
- * the built-in starters it `extends`.
+ * came from and whether it is trusted. Starters (built-in, or in `--templates <dir>`, which overrides and
+ * adds ids) load from disk; anything else is checked against the org config's allowedSources, fetched,
+ * and laid over the starter it `extends`.
  */
 import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { OrgConfig } from '../answers/org-config.js';
 import { sourceMatches } from '../answers/org-config.js';
 import { CliError } from '../errors.js';
-import { TEMPLATES_DIR } from '../package-root.js';
-import { availableTemplates, loadTemplate, loadTemplateAt, readMetaAt, type LoadedTemplate } from '../templates/load.js';
+import { loadTemplateAt, readMetaAt, type LoadedTemplate } from '../templates/load.js';
+import { discoverStarters, findStarter, type Starter } from '../templates/starters.js';
 import { fetchTemplate, type TemplateOrigin } from './fetch-source.js';
 import { scanLocalTemplate } from './scan-local.js';
 import { describeSource, parseTemplateSource, type TemplateSource } from './parse-source.js';
@@ -27,7 +26,7 @@ export interface ResolvedTemplate {
 export interface ResolveContext {
   cwd: string;
   builtinDir?: string;
-  /** --templates <dir>: overrides built-in ids it has. */
+  /** --templates <dir>: its starters override built-in ones of the same id, and add new ones. */
   localTemplatesDir?: string;
   org: OrgConfig;
   trust: boolean;
@@ -35,20 +34,18 @@ export interface ResolveContext {
   env: NodeJS.ProcessEnv;
 }
 
-/** Template ids that load without fetching: the built-ins and a --templates directory's. */
-function knownIds(ctx: Pick<ResolveContext, 'builtinDir' | 'localTemplatesDir'>): string[] {
-  const ids = availableTemplates(ctx.builtinDir ?? TEMPLATES_DIR);
-  if (ctx.localTemplatesDir) ids.push(...availableTemplates(ctx.localTemplatesDir));
-  return ids;
+/** The starters that load without fetching: the built-ins and a --templates directory's. */
+export function startersOf(ctx: Pick<ResolveContext, 'builtinDir' | 'localTemplatesDir'>): Starter[] {
+  return discoverStarters({ builtinDir: ctx.builtinDir, localDir: ctx.localTemplatesDir });
 }
 
 export function isBuiltinChoice(value: string, ctx: Pick<ResolveContext, 'builtinDir' | 'localTemplatesDir'>): boolean {
-  return knownIds(ctx).includes(value);
+  return startersOf(ctx).some((s) => s.id === value);
 }
 
 export function parseSource(value: string, ctx: ResolveContext): TemplateSource {
   return parseTemplateSource(value, {
-    builtinIds: knownIds(ctx),
+    builtinIds: startersOf(ctx).map((s) => s.id),
     cwd: ctx.cwd,
     home: ctx.env['HOME'],
     isDirectory: (p) => existsSync(p) && statSync(p).isDirectory(),
@@ -56,17 +53,20 @@ export function parseSource(value: string, ctx: ResolveContext): TemplateSource 
 }
 
 /**
- * A built-in id, honouring --templates <dir> overrides. That directory is a template author's working
+ * A starter's id, built-in or from --templates <dir>. That directory is a template author's working
  * copy, trusted like the built-ins, but the org config's allowedSources still applies to it.
  */
 export async function resolveBuiltin(id: string, ctx: ResolveContext): Promise<ResolvedTemplate> {
-  const local = ctx.localTemplatesDir !== undefined && existsSync(path.join(ctx.localTemplatesDir, id, 'template.json'));
+  const starters = startersOf(ctx);
+  const starter = findStarter(starters, id);
+  const local = starter.origin === 'local';
   if (local && ctx.org.allowedSources && !sourceMatches(ctx.org.allowedSources, ctx.localTemplatesDir!)) {
     throw new CliError('template', `--templates ${ctx.localTemplatesDir} is not an allowed template source.`, {
       hint: `The org config${ctx.org.file ? ` (${ctx.org.file})` : ''} allows: ${ctx.org.allowedSources.join(', ') || 'built-in starters only'}.`,
     });
   }
-  const template = await loadTemplate(id, local ? ctx.localTemplatesDir : (ctx.builtinDir ?? TEMPLATES_DIR));
+  const meta = await readMetaAt(starter.dir, id);
+  const template = await loadTemplateAt(starter.dir, meta, (base) => findStarter(starters, base, id).dir);
   return { template, source: local ? 'local' : 'builtin', trusted: true, fromCache: false };
 }
 
@@ -81,14 +81,9 @@ export async function resolveSource(source: Exclude<TemplateSource, { kind: 'bui
   // A local directory gets the checks a fetched archive or repository gets (those ran while fetching).
   if (source.kind === 'local') scanLocalTemplate(fetched.dir);
   const meta = await readMetaAt(fetched.dir);
-  const builtin = ctx.builtinDir ?? TEMPLATES_DIR;
   const trusted = ctx.trust || sourceMatches(ctx.org.trustedSources, shown);
-  const locate = (id: string) => {
-    const dir = path.join(builtin, id);
-    if (!existsSync(path.join(dir, 'template.json'))) throw new CliError('template', `${shown} extends "${id}", which is not a built-in starter.`);
-    return dir;
-  };
-  const template = await loadTemplateAt(fetched.dir, meta, locate, [], { untrusted: !trusted });
+  const starters = startersOf(ctx);
+  const template = await loadTemplateAt(fetched.dir, meta, (id) => findStarter(starters, id, shown).dir, [], { untrusted: !trusted });
   return { template, source: source.kind, origin: fetched.origin, trusted, fromCache: fetched.fromCache };
 }
 

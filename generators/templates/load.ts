@@ -2,12 +2,13 @@
  * Reads a template (and the templates it layers on) into memory. Read-only; refuses symlinks and anything
  * but regular files and directories, because a template is untrusted input.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CliError } from '../errors.js';
 import { TEMPLATES_DIR } from '../package-root.js';
 import { outputPath } from '../plan/render.js';
+import { discoverStarters } from './starters.js';
 import { templateMetaSchema, type TemplateMeta, type TemplatePostStep } from './template-meta.js';
 
 export interface TemplateFile {
@@ -37,16 +38,9 @@ export interface TemplateInstallStep {
 
 const META_FILE = 'template.json';
 
-/** Built-in template ids that this installation actually ships. */
+/** Template ids in one templates directory (the discovery rule is starters.ts's). */
 export function availableTemplates(root = TEMPLATES_DIR): string[] {
-  try {
-    return readdirSync(root, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && !d.name.startsWith('_') && existsSync(path.join(root, d.name, META_FILE)))
-      .map((d) => d.name)
-      .sort();
-  } catch {
-    return [];
-  }
+  return discoverStarters({ builtinDir: root }).map((s) => s.id);
 }
 
 export async function readTemplateMeta(id: string, root = TEMPLATES_DIR): Promise<TemplateMeta> {

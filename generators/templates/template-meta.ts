@@ -60,8 +60,8 @@ export const templateMetaSchema = z.strictObject({
   description: z.string(),
   /** node: the chosen package manager installs; python: `uv sync` installs from the committed uv.lock. */
   install: z._default(z.enum(['node', 'python', 'none']), 'node'),
-  /** A built-in starter this template overlays (laid down first, at the project root). */
-  extends: z.optional(z.enum(['express', 'fastapi', 'hybrid'])),
+  /** A starter this template overlays (laid down first, at the project root): any id found on disk. */
+  extends: z.optional(pattern(ID)),
   layers: z._default(z.array(layerSchema), []),
   prompts: z._default(z.array(promptSchema), []),
   /** Shown as the last "next step"; node templates default to the package manager's `run dev`. */

@@ -1,13 +1,15 @@
 /** --help text, derived from the answers schema and the run options so it can never drift from them. */
 import { RUN_OPTION_HELP } from '../answers/args.js';
-import { ANSWER_KEYS, answerFields, flagName, type Field } from '../answers/schema.js';
+import { ANSWER_KEYS, answerFieldsFor, flagName, type Field } from '../answers/schema.js';
 import { ExitCode } from '../errors.js';
-import { availableTemplates } from '../templates/load.js';
+import type { Starter } from '../templates/starters.js';
 
-export function helpText(version: string): string {
+/** `starters`: those found on disk for this run (built-in and --templates <dir>). */
+export function helpText(version: string, starters: readonly Starter[]): string {
+  const fields = answerFieldsFor(starters);
   const rows: [string, string][] = [];
   for (const key of ANSWER_KEYS) {
-    const field: Field = answerFields[key];
+    const field: Field = fields[key];
     if ('positional' in field && field.positional) continue;
     const flag = flagName(key);
     if (field.kind === 'boolean') rows.push([`--${flag}, --no-${flag}`, `${field.help} (default: yes)`]);
@@ -17,10 +19,7 @@ export function helpText(version: string): string {
   for (const o of Object.values(RUN_OPTION_HELP)) rows.push([`${o.short ? `-${o.short}, ` : ''}--${o.flag}${o.value ? ` <${o.value}>` : ''}`, o.help]);
   const width = Math.max(...rows.map(([l]) => l.length)) + 2;
   const options = rows.map(([l, r]) => `  ${l.padEnd(width)}${r}`).join('\n');
-  const available = availableTemplates();
-  const templates = answerFields.template.choices
-    .map((c) => `  ${c.value.padEnd(10)}${c.hint ?? ''}${available.includes(c.value) ? '' : ' (not in this version yet)'}`)
-    .join('\n');
+  const templates = starters.map((s) => `  ${s.id.padEnd(10)}${s.description}${s.origin === 'local' ? ' (--templates)' : ''}`).join('\n');
   const codes = Object.entries(ExitCode)
     .map(([name, code]) => `  ${String(code).padEnd(5)}${name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)}`)
     .join('\n');
