@@ -69,8 +69,31 @@ describe.skipIf(!mountable)('staging on real mounts', () => {
   });
 });
 
+const script = path.join(import.meta.dirname, 'helpers', 'interrupted-write.ts');
+
+describe.skipIf(process.getuid?.() !== 0)('a parent the user may not write to (EACCES)', () => {
+  it('an empty directory of theirs inside it is generated into (run as uid 65534)', async () => {
+    fs.chmodSync(tmp.dir, 0o755);
+    const parent = path.join(tmp.dir, 'shared');
+    const target = path.join(parent, 'proj');
+    fs.mkdirSync(target, { recursive: true });
+    fs.chownSync(target, 65534, 65534);
+    fs.chmodSync(parent, 0o555); // root's, read-only to everyone else
+    const r = await execa('node', ['--import', 'tsx', script, target, 'none'], {
+      reject: false,
+      timeout: SPAWN_BUDGET,
+      uid: 65534,
+      gid: 65534,
+      env: { ...process.env, HOME: tmp.dir },
+    });
+    expect(r.stderr).toContain('write completed');
+    expect(r.exitCode).toBe(0);
+    expect(fs.readdirSync(target).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `f${i}.txt`).sort());
+    expect(fs.readdirSync(parent)).toEqual(['proj']);
+  });
+});
+
 describe('a run killed with SIGKILL during the write', () => {
-  const script = path.join(import.meta.dirname, 'helpers', 'interrupted-write.ts');
   const killedWrite = async (target: string) => {
     const r = await execa('node', ['--import', 'tsx', script, target, 'SIGKILL'], { reject: false, timeout: SPAWN_BUDGET });
     expect(r.signal).toBe('SIGKILL');

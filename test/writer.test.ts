@@ -117,7 +117,7 @@ describe('writeProject', () => {
   it('on SIGINT midway removes the staging directory and exits 130', async () => {
     const target = path.join(tmp.dir, 'proj');
     const script = path.join(import.meta.dirname, 'helpers', 'interrupted-write.ts');
-    const r = await execa('node', ['--import', 'tsx', script, target], { reject: false, timeout: 30_000 });
+    const r = await execa('node', ['--import', 'tsx', script, target], { reject: false, timeout: 100_000 });
     expect(r.stderr).toContain('cancelled at file');
     expect(r.exitCode).toBe(130);
     expect(listTree(tmp.dir)).toEqual([]);

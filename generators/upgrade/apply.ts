@@ -33,6 +33,8 @@ export interface ApplyIo {
   unlink(file: string): Promise<void>;
   /** Writes the journal atomically and durably: a temporary file, fsync, rename. */
   saveJournal(file: string, data: string): Promise<void>;
+  /** Removes the staging area after the commit point. */
+  removeTree(dir: string): Promise<void>;
 }
 
 async function saveDurably(file: string, data: string): Promise<void> {
@@ -59,6 +61,7 @@ export const realApplyIo: ApplyIo = {
   rename: (from, to) => fs.rename(from, to),
   unlink: (file) => fs.unlink(file),
   saveJournal: saveDurably,
+  removeTree: (dir) => fs.rm(dir, { recursive: true, force: true }),
 };
 
 interface JournalOp {
@@ -184,8 +187,10 @@ export async function recoverInterruptedUpgrade(root: string, io: ApplyIo = real
   return 'rolled-back';
 }
 
-export async function hasInterruptedUpgrade(root: string): Promise<boolean> {
-  return (await exists(abs(root, JOURNAL_PATH))) || exists(abs(root, STAGING_PATH));
+/** 'journal': an upgrade was interrupted mid-swap; 'staging': only its staging area is left (harmless). */
+export async function interruptedUpgrade(root: string): Promise<'journal' | 'staging' | undefined> {
+  if (await exists(abs(root, JOURNAL_PATH))) return 'journal';
+  return (await exists(abs(root, STAGING_PATH))) ? 'staging' : undefined;
 }
 
 async function missingDirs(root: string, ops: readonly FileOp[]): Promise<string[]> {
@@ -260,10 +265,10 @@ export interface ApplyResult {
 }
 
 /** After the commit point: drop staging and directories the template emptied. Nothing here can undo the upgrade. */
-async function finish(root: string, ops: readonly FileOp[]): Promise<ApplyResult> {
+async function finish(root: string, ops: readonly FileOp[], io: ApplyIo): Promise<ApplyResult> {
   let leftover: string | undefined;
   try {
-    await cleanup(root);
+    await io.removeTree(abs(root, STAGING_PATH));
   } catch (err) {
     leftover = `${STAGING_PATH}/ could not be removed (${(err as Error).message}); the next run removes it, or delete it by hand.`;
   }
@@ -308,5 +313,5 @@ export async function applyUpgrade(root: string, ops: readonly FileOp[], io: App
   } finally {
     trap.release();
   }
-  return finish(root, ops);
+  return finish(root, ops, io);
 }

@@ -16,7 +16,7 @@ import { runPostSteps, type StepResult } from '../post/run-steps.js';
 import type { ResolvedTemplate } from '../sources/resolve-template.js';
 import { collectTemplateVars } from '../answers/template-vars.js';
 import type { Reporter } from '../ui/reporter.js';
-import { applyUpgrade, hasInterruptedUpgrade, realApplyIo, recoverInterruptedUpgrade, type ApplyIo } from './apply.js';
+import { applyUpgrade, interruptedUpgrade, realApplyIo, recoverInterruptedUpgrade, type ApplyIo } from './apply.js';
 import type { FileVersion } from './classify.js';
 import { findLockfiles, readBlockingParents, readProjectFiles, readProjectState } from './detect.js';
 import { gitInfo, markUnmerged, uncommittedChanges } from './git-index.js';
@@ -97,7 +97,10 @@ function regenerateStep(plan: Plan, install: 'node' | 'python' | 'none', up: Upg
 export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promise<UpgradeResult> {
   const { root } = opts;
   const { reporter } = deps;
-  if (await hasInterruptedUpgrade(root)) {
+  const interrupted = await interruptedUpgrade(root);
+  // Staging alone (a crash before the swap, or a tidy-up that failed after the commit) changes nothing
+  // in the project: --dry-run and --check may look past it; a real run drops it.
+  if (interrupted === 'journal' || (interrupted === 'staging' && !opts.dryRun && !opts.check)) {
     if (opts.dryRun || opts.check) {
       throw new CliError('upgrade', 'An earlier upgrade of this project was interrupted and has not been rolled back yet.', {
         exitCode: ExitCode.usage,
