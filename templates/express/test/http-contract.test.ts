@@ -46,7 +46,7 @@ describe('errors are RFC 9457 problem details', () => {
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(res.body).toMatchObject({
       type: 'about:blank',
-      title: 'Unprocessable Entity',
+      title: 'Unprocessable Content',
       status: 422,
       detail: expect.any(String),
       instance: '/users',

@@ -91,7 +91,7 @@ describe('request bodies', () => {
       .post('/users')
       .send({ email: 'a@example.com', name: 'x'.repeat(200 * 1024) });
     expect(res.status).toBe(413);
-    expect(res.body).toMatchObject({ status: 413, title: 'Payload Too Large' });
+    expect(res.body).toMatchObject({ status: 413, title: 'Content Too Large' });
   });
 
   it('answers 400 for malformed JSON without echoing it', async () => {

@@ -6,13 +6,14 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import structlog
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from app.api.routes import docs, health, users
 from app.core.config import Settings, load_settings
 from app.core.db import Database
-from app.core.errors import validation_error_handler
+from app.core.errors import http_error_handler, validation_error_handler
 from app.core.features import Feature, merge_readiness_checks
 from app.core.logging import configure_logging
 from app.core.middleware import (
@@ -21,15 +22,15 @@ from app.core.middleware import (
     RequestContextMiddleware,
     security_headers,
 )
+from app.core.openapi import problem_openapi
 from app.core.project import TITLE, VERSION
 from app.features import FEATURES
 
 logger = structlog.get_logger("app")
 
-# Probes are polled every few seconds: no access log line for them. The liveness probe is
-# also exempt from rate limiting (it does no I/O); /readyz touches the database, so it is not.
+# Probes are polled every few seconds: no access log line for them, and never rate limited (an
+# orchestrator that gets 429 from /readyz takes a healthy instance out of rotation).
 PROBE_PATHS = ("/healthz", "/readyz")
-UNLIMITED_PATHS = ("/healthz",)
 
 
 def create_app(settings: Settings | None = None, features: Sequence[Feature] = FEATURES) -> FastAPI:
@@ -87,8 +88,9 @@ def create_app(settings: Settings | None = None, features: Sequence[Feature] = F
             Middleware(
                 RateLimitMiddleware,
                 limit=settings.rate_limit_requests,
+                read_limit=settings.rate_limit_read_requests,
                 window_seconds=settings.rate_limit_window_seconds,
-                exempt_paths=UNLIMITED_PATHS,
+                exempt_paths=PROBE_PATHS,
             )
         )
 
@@ -102,7 +104,10 @@ def create_app(settings: Settings | None = None, features: Sequence[Feature] = F
         docs_url=None,  # served by app.api.routes.docs with its own CSP
         redoc_url=None,
         middleware=middleware,
-        exception_handlers={RequestValidationError: validation_error_handler},
+        exception_handlers={
+            RequestValidationError: validation_error_handler,
+            HTTPException: http_error_handler,
+        },
     )
     app.state.settings = settings
     health.add_probe_routes(app, readiness_checks)
@@ -112,6 +117,7 @@ def create_app(settings: Settings | None = None, features: Sequence[Feature] = F
             app.include_router(router)
     if docs_routes is not None:
         app.include_router(docs_routes)
+    app.openapi = problem_openapi(app, unlimited_paths=PROBE_PATHS)  # type: ignore[method-assign]
     return app
 
 

@@ -2,15 +2,44 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 # strict: no silent coercion ("true" -> True, 1 -> True); extra="forbid": a typo in a field
 # name is an error instead of being ignored.
-_INPUT = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+_INPUT = ConfigDict(extra="forbid", strict=True)
 
-FullName = Annotated[str, Field(min_length=1, max_length=200)]
+# Control characters are refused in text: PostgreSQL cannot store NUL (the insert would fail with
+# a 500) and the others corrupt logs and terminals. The rule is a pattern, not a validator, so
+# the OpenAPI document states it and clients (and fuzzers) see the contract that is enforced.
+_CONTROLS = r"\u0000-\u001f\u007f-\u009f"
+_CONTROLS_BUT_TAB_AND_BREAKS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+# What str.strip() removes, besides the controls above.
+_SPACES = r"\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+SINGLE_LINE = rf"^[^{_CONTROLS}]*[^{_CONTROLS}{_SPACES}][^{_CONTROLS}]*$"
+MULTI_LINE = rf"^[^{_CONTROLS_BUT_TAB_AND_BREAKS}]*$"
+
+
+def single_line_text(max_length: int) -> object:
+    """A one-line text field: at most max_length characters, not blank, no control characters.
+
+    Checked as sent (so the documented pattern and maxLength are exactly what is enforced),
+    then stripped.
+    """
+    return Field(max_length=max_length, pattern=SINGLE_LINE)
+
+
+def multi_line_text(max_length: int) -> object:
+    """Free text: at most max_length characters; tab and line breaks allowed, no other controls."""
+    return Field(max_length=max_length, pattern=MULTI_LINE)
+
+
+# After the pattern and length checks, which apply to the text as sent.
+Stripped = AfterValidator(str.strip)
+
+Name = Annotated[str, single_line_text(100), Stripped]
 
 
 def _normalize_email(value: str) -> str:
@@ -23,7 +52,7 @@ class UserCreate(BaseModel):
     model_config = _INPUT
 
     email: EmailStr
-    full_name: FullName
+    name: Name
     is_active: bool = True
 
     @field_validator("email")
@@ -32,16 +61,18 @@ class UserCreate(BaseModel):
         return _normalize_email(value)
 
 
+# PATCH semantics as in JSON Merge Patch (RFC 7396). No field of a user can be null, so null is
+# refused rather than read as "clear"; SkipJsonSchema keeps null out of the documented schema.
 class UserUpdate(BaseModel):
-    """PATCH body: only the fields sent are changed; null is not a value any field takes."""
+    """Fields to change; omitted fields keep their value, an empty object changes nothing."""
 
     model_config = _INPUT
 
-    email: EmailStr | None = None
-    full_name: FullName | None = None
-    is_active: bool | None = None
+    email: EmailStr | SkipJsonSchema[None] = None
+    name: Name | SkipJsonSchema[None] = None
+    is_active: bool | SkipJsonSchema[None] = None
 
-    @field_validator("email", "full_name", "is_active")
+    @field_validator("email", "name", "is_active", mode="before")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -59,7 +90,7 @@ class UserRead(BaseModel):
 
     id: uuid.UUID
     email: str
-    full_name: str
+    name: str
     is_active: bool
     created_at: datetime
     updated_at: datetime
@@ -76,5 +107,27 @@ class Status(BaseModel):
     status: str
 
 
-class ErrorMessage(BaseModel):
-    detail: str
+class FieldError(BaseModel):
+    """One invalid input of a 422 problem."""
+
+    location: Literal["path", "query", "header", "body"]
+    path: str = Field(description='Dotted path inside that location ("email"); "" = all of it')
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: the body of every error answer (application/problem+json).
+
+    `type` stays about:blank, so `title` is the status's standard phrase; `errors` is set on 422.
+    """
+
+    type: str = Field(examples=["about:blank"])
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str | SkipJsonSchema[None] = None
+    instance: str | SkipJsonSchema[None] = Field(default=None, description="The request path")
+    errors: list[FieldError] | SkipJsonSchema[None] = None
+
+
+# The name routers used before problem details; kept so they keep working unchanged.
+ErrorMessage = Problem

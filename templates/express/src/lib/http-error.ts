@@ -25,7 +25,25 @@ export interface Problem {
 
 export const PROBLEM_JSON = 'application/problem+json';
 
-export const statusTitle = (status: number): string => STATUS_CODES[status] ?? 'Error';
+// RFC 9110's names, the same in both starters whatever the runtime's table says (Node's still has
+// "Payload Too Large" and "Unprocessable Entity").
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export const statusTitle = (status: number): string =>
+  TITLES[status] ?? STATUS_CODES[status] ?? 'Error';
 
 /** An error whose status and detail are safe to show to the client. */
 export class HttpError extends Error {

@@ -45,7 +45,10 @@ class Settings(BaseSettings):
     # Comma-separated in the environment: CORS_ORIGINS=https://app.example.com,https://admin.example.com
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     rate_limit_enabled: bool = True
+    # Requests per client IP and window: RATE_LIMIT_REQUESTS for writes (POST, PATCH, DELETE…),
+    # RATE_LIMIT_READ_REQUESTS for GET/HEAD. Health probes are never limited.
     rate_limit_requests: int = Field(default=100, ge=1)
+    rate_limit_read_requests: int = Field(default=1000, ge=1)
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1)
     docs_enabled: bool = True

@@ -2,8 +2,10 @@
 
 RequestContextMiddleware  request id in and out, security headers, access log, and the one
                           place an unhandled exception becomes a 500 without a traceback.
-RateLimitMiddleware       fixed-window request counter per client IP, answers 429.
-BodyLimitMiddleware       413 for bodies over the limit, declared or streamed.
+RateLimitMiddleware       fixed-window request counters per client IP (reads and writes apart), 429.
+BodyLimitMiddleware       415 for bodies that are not JSON, 413 for bodies over the limit.
+
+Their answers are RFC 9457 problem details, like the exception handlers' (app.core.errors).
 """
 
 import json
@@ -17,6 +19,7 @@ import structlog
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.errors import PROBLEM_JSON, problem
 from app.core.logging import request_id_var
 
 logger = structlog.get_logger("app.request")
@@ -45,14 +48,18 @@ def security_headers(*, hsts: bool) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-async def send_json(send: Send, status: int, body: object, headers: HeaderList = ()) -> None:
-    payload = json.dumps(body, separators=(",", ":")).encode()
+async def send_problem(
+    send: Send, scope: Scope, status: int, detail: str, headers: HeaderList = ()
+) -> None:
+    payload = json.dumps(
+        problem(status, detail, instance=scope["path"]), separators=(",", ":")
+    ).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(payload)).encode()),
                 *headers,
             ],
@@ -120,11 +127,7 @@ class RequestContextMiddleware:
             logger.exception("unhandled_exception", method=scope["method"], path=path)
             if started:
                 raise  # headers are gone; the server can only drop the connection
-            await send_json(
-                send_with_headers,
-                500,
-                {"detail": "Internal Server Error", "request_id": request_id},
-            )
+            await send_problem(send_with_headers, scope, 500, "Internal server error")
         finally:
             if path not in self._quiet_paths:
                 client = scope.get("client")
@@ -139,13 +142,18 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
-class RateLimitMiddleware:
-    """Fixed window per client IP, kept in this process's memory.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+
+class RateLimitMiddleware:
+    """Fixed windows per client IP, kept in this process's memory.
+
+    Reads (GET, HEAD) and writes are counted apart, so a client polling a resource does not use
+    up its budget for changing one, and writes (database work, side effects) can get less.
     With several workers or replicas every process counts on its own, so the effective limit
     is multiplied; put a shared limiter (proxy, API gateway, Redis) in front when that matters.
-    Behind a reverse proxy the client IP comes from X-Forwarded-For only if uvicorn trusts the
-    proxy (FORWARDED_ALLOW_IPS); otherwise every request shares the proxy's address.
+    Behind a reverse proxy the client IP comes from X-Forwarded-For only if the proxy is
+    listed in FORWARDED_ALLOW_IPS (see app.core.server); otherwise it is the proxy's address.
     """
 
     def __init__(
@@ -154,15 +162,17 @@ class RateLimitMiddleware:
         *,
         limit: int,
         window_seconds: float,
+        read_limit: int | None = None,
         exempt_paths: Collection[str] = (),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
         self.limit = limit
+        self.read_limit = limit if read_limit is None else read_limit
         self.window = window_seconds
         self._exempt = frozenset(exempt_paths)
         self._clock = clock
-        self._windows: dict[str, tuple[float, int]] = {}
+        self._windows: dict[tuple[str, bool], tuple[float, int]] = {}
         self._next_sweep = clock() + window_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -177,19 +187,21 @@ class RateLimitMiddleware:
             self._next_sweep = now + self.window
 
         client = scope.get("client")
-        key = client[0] if client else "unknown"
+        is_read = scope["method"] in READ_METHODS
+        key = (client[0] if client else "unknown", is_read)
         window_start, count = self._windows.get(key, (now, 0))
         if now - window_start >= self.window:
             window_start, count = now, 0
         count += 1
         self._windows[key] = (window_start, count)
 
-        if count > self.limit:
+        if count > (self.read_limit if is_read else self.limit):
             retry_after = max(1, math.ceil(window_start + self.window - now))
-            await send_json(
+            await send_problem(
                 send,
+                scope,
                 429,
-                {"detail": "Too Many Requests"},
+                "Too many requests, try again later",
                 [(b"retry-after", str(retry_after).encode())],
             )
             return
@@ -207,11 +219,20 @@ class RequestBodyTooLargeError(HTTPException):
         super().__init__(status_code=413, detail=BODY_TOO_LARGE)
 
 
-class BodyLimitMiddleware:
-    """Caps request bodies at max_bytes.
+def _is_json(content_type: bytes) -> bool:
+    media_type = content_type.split(b";", 1)[0].strip().lower()
+    return media_type == b"application/json" or (
+        media_type.startswith(b"application/") and media_type.endswith(b"+json")
+    )
 
-    A Content-Length over the limit is refused before the app runs. Bodies without one
-    (chunked transfer encoding) are counted as they arrive and cut off once over the limit.
+
+class BodyLimitMiddleware:
+    """Accepts JSON request bodies of at most max_bytes.
+
+    The API reads JSON only: a body in any other media type (a form, text, no Content-Type at
+    all) gets 415 instead of failing validation as if it were missing. A Content-Length over the
+    limit is refused before the app runs. Bodies without one (chunked transfer encoding) are
+    counted as they arrive and cut off once over the limit. Requests without a body pass.
     """
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
@@ -222,15 +243,32 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        has_body = False
+        content_type = b""
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit():
-                    await send_json(send, 400, {"detail": "Invalid Content-Length"})
+                    await send_problem(send, scope, 400, "Invalid Content-Length")
                     return
                 if int(value) > self.max_bytes:
-                    await send_json(send, 413, {"detail": BODY_TOO_LARGE})
+                    await send_problem(send, scope, 413, BODY_TOO_LARGE)
                     return
-                break
+                has_body = has_body or int(value) > 0
+            elif name == b"transfer-encoding":
+                has_body = True
+            elif name == b"content-type":
+                content_type = value
+        if has_body and not _is_json(content_type):
+            # RFC 9110 section 15.5.16: say which media type would have been accepted.
+            accept = {"PATCH": b"accept-patch", "POST": b"accept-post"}.get(scope["method"])
+            await send_problem(
+                send,
+                scope,
+                415,
+                "The request body must be application/json",
+                [(accept or b"accept", b"application/json")],
+            )
+            return
 
         received = 0
 

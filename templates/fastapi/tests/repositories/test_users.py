@@ -14,7 +14,7 @@ async def test_list_page_orders_by_creation_and_counts(app: FastAPI) -> None:
         # inserted out of order on purpose
         for i in (2, 0, 1):
             await repo.add(
-                User(email=f"u{i}@example.com", full_name=f"U{i}", created_at=base + timedelta(i))
+                User(email=f"u{i}@example.com", name=f"U{i}", created_at=base + timedelta(i))
             )
         await session.commit()
         page = await repo.list_page(offset=1, limit=5)

@@ -16,7 +16,7 @@ async def session(app: FastAPI) -> AsyncIterator[AsyncSession]:
 
 
 def new_user(email: str = "grace@example.com") -> UserCreate:
-    return UserCreate(email=email, full_name="Grace Hopper")
+    return UserCreate(email=email, name="Grace Hopper")
 
 
 async def test_create_then_duplicate_raises_domain_error(session: AsyncSession) -> None:
@@ -44,6 +44,6 @@ async def test_update_and_delete(session: AsyncSession) -> None:
 async def test_missing_user_raises(session: AsyncSession) -> None:
     service = UserService(session)
     with pytest.raises(UserNotFoundError):
-        await service.update(uuid.uuid4(), UserUpdate(full_name="Nobody"))
+        await service.update(uuid.uuid4(), UserUpdate(name="Nobody"))
     with pytest.raises(UserNotFoundError):
         await service.delete(uuid.uuid4())

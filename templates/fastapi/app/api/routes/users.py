@@ -6,15 +6,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from app.api.deps import UserServiceDep
-from app.schemas import ErrorMessage, UserCreate, UserPage, UserRead, UserUpdate
+from app.schemas import Problem, UserCreate, UserPage, UserRead, UserUpdate
 from app.services.users import EmailAlreadyRegisteredError, UserNotFoundError
 
 router = APIRouter(prefix="/users", tags=["users"])
 
 Responses = dict[int | str, dict[str, Any]]
 
-NOT_FOUND: Responses = {404: {"model": ErrorMessage, "description": "No user with this id"}}
-CONFLICT: Responses = {409: {"model": ErrorMessage, "description": "Email already registered"}}
+# Listed with model=Problem; app.core.openapi files them as application/problem+json and adds
+# the answers every route shares (400, 413, 415, 422, 429).
+NOT_FOUND: Responses = {404: {"model": Problem, "description": "No user with this id"}}
+CONFLICT: Responses = {409: {"model": Problem, "description": "Email already registered"}}
+# The same bound as the Express starter; far below what SQLite and PostgreSQL accept.
+MAX_OFFSET = 1_000_000
 
 
 def _not_found() -> HTTPException:
@@ -39,7 +43,7 @@ async def create_user(body: UserCreate, service: UserServiceDep, response: Respo
 async def list_users(
     service: UserServiceDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> UserPage:
     users, total = await service.list_page(offset=offset, limit=limit)
     return UserPage(
@@ -55,7 +59,11 @@ async def get_user(user_id: uuid.UUID, service: UserServiceDep) -> UserRead:
         raise _not_found() from None
 
 
-@router.patch("/{user_id}", responses=NOT_FOUND | CONFLICT)
+@router.patch(
+    "/{user_id}",
+    responses=NOT_FOUND | CONFLICT,
+    summary="Update User (only the fields sent)",
+)
 async def update_user(user_id: uuid.UUID, body: UserUpdate, service: UserServiceDep) -> UserRead:
     try:
         return UserRead.model_validate(await service.update(user_id, body))

@@ -2,7 +2,7 @@ import uuid
 
 from httpx import AsyncClient
 
-NEW_USER = {"email": "Ada@Example.com", "full_name": "Ada Lovelace"}
+NEW_USER = {"email": "Ada@Example.com", "name": "Ada Lovelace"}
 
 
 async def create(client: AsyncClient, **fields: object) -> dict[str, object]:
@@ -17,7 +17,7 @@ async def test_create_returns_user_with_location(client: AsyncClient) -> None:
     assert response.status_code == 201
     body = response.json()
     assert body["email"] == "ada@example.com"  # normalised
-    assert body["full_name"] == "Ada Lovelace"
+    assert body["name"] == "Ada Lovelace"
     assert body["is_active"] is True
     assert body["created_at"].endswith(("Z", "+00:00"))
     assert response.headers["location"] == f"/users/{body['id']}"
@@ -27,7 +27,13 @@ async def test_duplicate_email_is_409(client: AsyncClient) -> None:
     await create(client)
     response = await client.post("/users", json={**NEW_USER, "email": "ADA@example.com"})
     assert response.status_code == 409
-    assert response.json() == {"detail": "Email already registered"}
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "Email already registered",
+        "instance": "/users",
+    }
 
 
 async def test_get_one_and_404(client: AsyncClient) -> None:
@@ -38,7 +44,8 @@ async def test_get_one_and_404(client: AsyncClient) -> None:
 
     missing = await client.get(f"/users/{uuid.uuid4()}")
     assert missing.status_code == 404
-    assert missing.json() == {"detail": "User not found"}
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["detail"] == "User not found"
 
 
 async def test_list_is_paginated_in_creation_order(client: AsyncClient) -> None:
@@ -55,10 +62,10 @@ async def test_list_is_paginated_in_creation_order(client: AsyncClient) -> None:
 
 async def test_patch_changes_only_sent_fields(client: AsyncClient) -> None:
     user = await create(client)
-    response = await client.patch(f"/users/{user['id']}", json={"full_name": "Ada King"})
+    response = await client.patch(f"/users/{user['id']}", json={"name": "Ada King"})
     assert response.status_code == 200
     body = response.json()
-    assert body["full_name"] == "Ada King"
+    assert body["name"] == "Ada King"
     assert body["email"] == user["email"]
     assert body["updated_at"] >= str(user["updated_at"])
 
@@ -68,13 +75,13 @@ async def test_patch_to_taken_email_is_409_and_404_for_missing(client: AsyncClie
     user = await create(client)
     conflict = await client.patch(f"/users/{user['id']}", json={"email": "taken@example.com"})
     assert conflict.status_code == 409
-    missing = await client.patch(f"/users/{uuid.uuid4()}", json={"full_name": "X"})
+    missing = await client.patch(f"/users/{uuid.uuid4()}", json={"name": "X"})
     assert missing.status_code == 404
 
 
 async def test_patch_rejects_null(client: AsyncClient) -> None:
     user = await create(client)
-    response = await client.patch(f"/users/{user['id']}", json={"full_name": None})
+    response = await client.patch(f"/users/{user['id']}", json={"name": None})
     assert response.status_code == 422
 
 
@@ -90,7 +97,9 @@ async def test_delete(client: AsyncClient) -> None:
 async def test_unknown_fields_and_coercion_are_rejected(client: AsyncClient) -> None:
     extra = await client.post("/users", json={**NEW_USER, "is_admin": True})
     assert extra.status_code == 422
-    assert extra.json()["detail"][0]["type"] == "extra_forbidden"
+    assert extra.json()["errors"] == [
+        {"location": "body", "path": "is_admin", "message": "Extra inputs are not permitted"}
+    ]
     # strict: the string "true" is not a boolean
     coerced = await client.post("/users", json={**NEW_USER, "is_active": "true"})
     assert coerced.status_code == 422
@@ -98,11 +107,11 @@ async def test_unknown_fields_and_coercion_are_rejected(client: AsyncClient) -> 
 
 async def test_validation_errors_do_not_echo_input(client: AsyncClient) -> None:
     secret = "hunter2-do-not-echo"
-    response = await client.post("/users", json={"email": secret, "full_name": secret})
+    response = await client.post("/users", json={"email": secret, "name": secret})
     assert response.status_code == 422
     assert secret not in response.text
-    for error in response.json()["detail"]:
-        assert set(error) == {"type", "loc", "msg"}
+    for error in response.json()["errors"]:
+        assert set(error) == {"location", "path", "message"}
 
 
 async def test_malformed_json_is_400_without_echo(client: AsyncClient) -> None:
@@ -112,7 +121,7 @@ async def test_malformed_json_is_400_without_echo(client: AsyncClient) -> None:
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 400
-    assert response.json() == {"detail": "Request body is not valid JSON"}
+    assert response.json()["detail"] == "Request body is not valid JSON"
     assert "leak-me" not in response.text
 
 
