@@ -2,6 +2,7 @@
  * After the project is written: install, template scripts (prisma generate …), git. Each step can be
  * switched off; a failing step stops the rest, keeps the project, and says how to rerun what is left.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import type { Plan, PostStep } from '../plan/plan.js';
@@ -28,10 +29,21 @@ async function insideGitWorkTree(dir: string): Promise<boolean> {
   return r.exitCode === 0 && r.stdout.trim() === 'true';
 }
 
+/**
+ * Why the git step must not run here, if it must not: a repository the user already has (the target's
+ * own `.git`, or one around it) is theirs. Committing there would land on their branch, and `add -A`
+ * would stage the deletion of every tracked file the target does not hold.
+ */
+async function existingRepository(dir: string): Promise<string | undefined> {
+  if (existsSync(path.join(dir, '.git'))) return 'the directory already holds a git repository; nothing was committed to it';
+  if (await insideGitWorkTree(path.dirname(dir))) return 'already inside a git repository';
+  return undefined;
+}
+
 async function runGit(dir: string): Promise<string | undefined> {
   const execa = await loadExeca();
-  const parent = path.dirname(dir);
-  if (await insideGitWorkTree(parent)) return 'already inside a git repository';
+  const existing = await existingRepository(dir);
+  if (existing) return existing;
   const opts = { cwd: dir, all: true, stdin: 'ignore' } as const;
   await execa('git', ['init', '--quiet'], opts);
   await execa('git', ['add', '-A'], opts);
