@@ -130,14 +130,14 @@ describe('hello', () => {
     meta.version = '1.1.0';
     fs.writeFileSync(path.join(t, 'template.json'), `${JSON.stringify(meta, null, 2)}\n`);
     change(path.join(t, 'package.json'), (s) => s.replace('"@types/node": "20.19.43"', '"@types/node": "22.20.5"'));
-    workflow = findFile(t, /(^|\/)(dot_|\.|_)github\/workflows\/ci\.ya?ml$/);
+    workflow = findFile(t, /(^|\/)(dot_|\.|_)github\/workflows\/ci\.ya?ml(\.ejs)?$/);
     change(path.join(t, workflow), (s) => {
-      const m = /^(\s*)- run: npm test$/m.exec(s);
+      const m = /^(\s*)- run: (npm test|<%- pmTest %>)$/m.exec(s);
       if (!m) throw new Error('no npm test step');
       return s.replace(m[0], `${m[0]}\n${m[1]}- run: npm run build`);
     });
     change(path.join(t, 'README.md.ejs'), (s) => `${s.trimEnd()}\n\n${RELEASE_README}`);
-    change(path.join(t, 'Dockerfile'), (s) => insertAfterLine(s, /^EXPOSE 3000$/, RELEASE_ENV));
+    change(path.join(t, findFile(t, /^Dockerfile(\.ejs)?$/)), (s) => insertAfterLine(s, /^EXPOSE 3000$/, RELEASE_ENV));
     const dependabot = findFile(t, /dependabot\.yml$/);
     change(path.join(t, dependabot), (s) => `${s.trimEnd()}\n# reviewed for 1.1.0\n`);
   });
@@ -154,7 +154,7 @@ describe('hello', () => {
     expect(of('README.md')).toBe('merged');
     expect(of('Dockerfile')).toBe('merged');
     expect(of(deleted)).toBe('kept-deleted');
-    expect(of(workflow.replace(/^(dot_|_)github/, '.github'))).toBe('updated');
+    expect(of(workflow.replace(/^(dot_|_)github/, '.github').replace(/\.ejs$/, ''))).toBe('updated');
     expect(result.postSteps).toEqual([expect.objectContaining({ id: 'regenerate-lockfile', status: 'done' })]);
     expect(await git(project, 'ls-files', '-u')).toBe('');
   });
@@ -171,7 +171,7 @@ describe('hello', () => {
     expect(dockerfile).toMatch(new RegExp(`^WORKDIR /app\\n${USER_LABEL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
     expect(dockerfile).toMatch(/^EXPOSE 3000\nENV NODE_OPTIONS=--enable-source-maps$/m);
     expect(fs.existsSync(path.join(project, deleted))).toBe(false);
-    expect(fs.readFileSync(path.join(project, workflow.replace(/^(dot_|_)github/, '.github')), 'utf8')).toMatch(/- run: npm test\n\s+- run: npm run build\n/);
+    expect(fs.readFileSync(path.join(project, workflow.replace(/^(dot_|_)github/, '.github').replace(/\.ejs$/, '')), 'utf8')).toMatch(/- run: npm test\n\s+- run: npm run build\n/);
     // The regenerated lockfile pins what the merged package.json asks for.
     const lock = JSON.parse(fs.readFileSync(path.join(project, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
     expect(lock.packages['node_modules/pino']?.version).toBe('10.3.1');

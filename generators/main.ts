@@ -13,6 +13,7 @@ import { GENERATOR_NAME, GENERATOR_VERSION } from './package-root.js';
 import { MANIFEST_PATH } from './plan/manifest.js';
 import { buildPlan, type Plan } from './plan/plan.js';
 import { assertPackageManagerOnPath } from './plan/check-package-manager.js';
+import { assertPackageManagerOnPath } from './plan/check-package-manager.js';
 import { runPostSteps, postStepError, type StepResult } from './post/run-steps.js';
 import { loadOrgConfig, loadPreset, type OrgConfig } from './answers/org-config.js';
 import { collectTemplateVars, parseSetFlags } from './answers/template-vars.js';
@@ -174,6 +175,7 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
       `${describeOrigin(resolved)} is not a trusted template source: dependency install scripts are disabled${gated.length ? ` and these steps are skipped (run them yourself after reviewing the template):\n  ${gated.join('\n  ')}` : '.'}`,
     );
   }
+  assertPackageManagerOnPath(plan);
   assertPackageManagerOnPath(plan);
   // Refuse a non-empty target before doing anything else (the writer checks again before writing).
   assertTargetUsable(plan.targetDir, await inspectTarget(plan.targetDir));

@@ -133,13 +133,14 @@ describe('a generated project (no install)', () => {
   });
 
   it('a failing post-step keeps the project, says how to rerun, exits 5', async () => {
-    // A PATH holding only node: the package manager cannot start.
+    // A pnpm that starts and fails (a missing one is refused before anything is written: exit 2).
     const bin = path.join(tmp.dir, 'bin');
     fs.mkdirSync(bin);
     fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+    fs.writeFileSync(path.join(bin, 'pnpm'), '#!/bin/sh\necho "registry unreachable" >&2\nexit 1\n', { mode: 0o755 });
     const r = await runCli(['svc', '-t', 'express', '--no-git', '--pm', 'pnpm'], { cwd: tmp.dir, env: { PATH: bin } });
     expect(r.exitCode).toBe(5);
-    expect(r.stderr).toMatch(/pnpm is not installed or not on PATH/);
+    expect(r.stderr).toMatch(/Step "install" failed: .*exit code 1/);
     expect(r.stderr).toContain('pnpm install && pnpm db:generate');
     expect(fs.existsSync(path.join(tmp.dir, 'svc', 'package.json'))).toBe(true);
   });

@@ -15,7 +15,7 @@ function workflowFiles(): string[] {
   return roots.flatMap((root) =>
     fs
       .readdirSync(root, { recursive: true, encoding: 'utf8' })
-      .filter((f) => /dot_github[/\\]workflows[/\\][^/\\]+\.ya?ml$/.test(f))
+      .filter((f) => /dot_github[/\\]workflows[/\\][^/\\]+\.ya?ml(\.ejs)?$/.test(f))
       .map((f) => path.join(root, f)),
   );
 }

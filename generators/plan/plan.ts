@@ -9,7 +9,7 @@ import { CliError } from '../errors.js';
 import type { LoadedTemplate } from '../templates/load.js';
 import type { TemplateOrigin } from '../sources/fetch-source.js';
 import { BASELINE_PATH, buildManifestFiles, MANIFEST_DIR, MANIFEST_PATH } from './manifest.js';
-import { adaptPackageJson, installCommand, runScriptCommand, runScriptText } from './package-manager.js';
+import { adaptPackageJson, installCommand, pmCommands, runScriptCommand, runScriptText } from './package-manager.js';
 import { isMergedOnOverlay, overlayFile } from './overlay.js';
 import { isRendered, outputPath, renderEjs, renderPlaceholders, type RenderData } from './render.js';
 import { checkCollisions } from '../sources/entries.js';
@@ -74,6 +74,7 @@ export function renderData(answers: Answers, template: LoadedTemplate, ctx: Plan
     pythonModule: pythonModuleName(answers.name),
     packageManager: answers.packageManager,
     pmRun: runScriptText(answers.packageManager, '').trimEnd(),
+    ...pmCommands(answers.packageManager),
     nodeVersion: ctx.nodeVersion,
     generatorVersion: ctx.generatorVersion,
     templateVersion: template.meta.version,

@@ -1,11 +1,14 @@
 // `npm run dev`: the gateway, the service API and the worker in one terminal, each line prefixed with
 // its part. Ctrl-C stops all three; if one exits, the others are stopped too. No dependencies on purpose.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
+// The gateway runs under the project's package manager: package.json "packageManager", else npm.
+const pm = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).packageManager?.split('@')[0] ?? 'npm';
 const parts = [
-  { name: 'gateway', cwd: 'gateway', command: 'npm', args: ['run', 'dev'] },
+  { name: 'gateway', cwd: 'gateway', command: pm, args: ['run', 'dev'] },
   { name: 'service', cwd: 'service', command: 'uv', args: ['run', 'fastapi', 'dev', '--port', '8000'] },
   { name: 'worker', cwd: 'service', command: 'uv', args: ['run', 'python', '-m', 'app.worker'] },
 ];
