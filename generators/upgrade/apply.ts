@@ -54,9 +54,16 @@ export const realApplyIo: ApplyIo = {
     await fs.mkdir(dir, { recursive: true });
   },
   async writeFile(file, data, executable) {
-    await fs.writeFile(file, data, { flag: 'wx', mode: executable ? 0o755 : 0o644 });
-    // The umask may have cleared bits the user's file had; set them explicitly.
-    await fs.chmod(file, executable ? 0o755 : 0o644);
+    const handle = await fs.open(file, 'wx', executable ? 0o755 : 0o644);
+    try {
+      await handle.writeFile(data);
+      // The umask may have cleared bits the user's file had; set them explicitly.
+      await handle.chmod(executable ? 0o755 : 0o644);
+      // On disk before the swap: a power cut after the commit must not leave empty files behind.
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   },
   rename: (from, to) => fs.rename(from, to),
   unlink: (file) => fs.unlink(file),
@@ -110,10 +117,21 @@ async function readJournal(root: string): Promise<Journal | undefined> {
   });
 }
 
+/**
+ * Drops journal and staging once the project is consistent (as it was, or fully upgraded). The journal
+ * goes first: staging without a journal is harmless, a stale journal would be undone again.
+ */
 async function cleanup(root: string): Promise<void> {
-  await fs.rm(abs(root, STAGING_PATH), { recursive: true, force: true });
-  await fs.rm(abs(root, JOURNAL_PATH), { force: true });
-  await fs.rm(`${abs(root, JOURNAL_PATH)}.tmp`, { force: true });
+  try {
+    await fs.rm(abs(root, JOURNAL_PATH), { force: true });
+    await fs.rm(`${abs(root, JOURNAL_PATH)}.tmp`, { force: true });
+    await fs.rm(abs(root, STAGING_PATH), { recursive: true, force: true });
+  } catch (err) {
+    throw new CliError('upgrade', `Could not remove the upgrade's own ${STAGING_PATH}/ or ${JOURNAL_PATH}: ${(err as Error).message}`, {
+      exitCode: ExitCode.writeFailed,
+      hint: 'The project itself is consistent; fix the cause (permissions, disk) or delete them by hand, and run again.',
+    });
+  }
 }
 
 /** Removes a file this upgrade moved into place; anything else there (a directory) is not ours. */
