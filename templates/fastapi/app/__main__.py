@@ -1,7 +1,7 @@
 """`python -m app`: validate the configuration, then serve app.main:app with uvicorn."""
 
 from app.core.config import load_from_environment, load_settings
-from app.core.server import serve
+from app.core.server import ServerLimits, serve
 from app.features import FEATURES
 
 
@@ -11,7 +11,8 @@ def main() -> None:
     for feature in FEATURES:
         for settings_class in feature.settings:
             load_from_environment(settings_class)
-    serve("app.main:app", host=settings.host, port=settings.port)
+    limits = ServerLimits.from_settings(settings)
+    serve("app.main:app", host=settings.host, port=settings.port, limits=limits)
 
 
 if __name__ == "__main__":

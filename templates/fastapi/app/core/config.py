@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     rate_limit_read_requests: int = Field(default=1000, ge=1)
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1)
+    # The production server (app.core.server): request line + headers at most this size (431),
+    # received within this time (408); idle kept-alive connections closed after keep_alive.
+    max_header_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
+    header_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    keep_alive_timeout_seconds: int = Field(default=5, ge=1, le=300)
+    # Reverse proxies whose X-Forwarded-For is trusted (comma-separated IPs/CIDRs, "*" for
+    # any). Empty: none, so clients cannot pick their own IP for the logs and the rate limit.
+    forwarded_allow_ips: str = ""
     docs_enabled: bool = True
 
     @field_validator("log_level", mode="before")
