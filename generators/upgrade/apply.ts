@@ -140,35 +140,36 @@ async function removeOurFile(file: string): Promise<void> {
   if (stat && !stat.isDirectory()) await fs.unlink(file);
 }
 
-/** Puts one path back as it was, from whatever state the swap reached for it. */
-async function undoOp(root: string, op: JournalOp, io: ApplyIo): Promise<void> {
-  const target = abs(root, op.path);
-  if (await exists(oldPath(root, op.path))) {
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    // Replaces the new file if it was already moved in.
-    await io.rename(oldPath(root, op.path), target);
-  } else if (op.kind === 'write' && !op.existed && !(await exists(stagedPath(root, op.path)))) {
-    // The new file left staging, so what is at the target now is ours.
-    await removeOurFile(target);
-  }
-}
-
 /**
- * Undoes the swaps a journal describes, from any partial state. Idempotent, and never stops half-way:
- * returns the paths it could not restore (then staging and journal are kept for the next try).
+ * Undoes the swaps a journal describes, from any partial state, in the swap's reverse: new files out,
+ * created directories away, old files back. Idempotent, and never stops half-way: returns the paths it
+ * could not restore (then staging and journal are kept for the next try).
  */
 async function undo(root: string, journal: Journal, io: ApplyIo): Promise<string[]> {
   const failed: string[] = [];
-  for (const op of [...journal.ops].reverse()) {
+  const attempt = async (op: JournalOp, step: () => Promise<void>) => {
     try {
-      await undoOp(root, op, io);
+      await step();
     } catch (err) {
       failed.push(`${op.path}: ${(err as Error).message}`);
     }
+  };
+  for (const op of [...journal.ops].reverse()) {
+    // A new file that has left staging is ours to remove (an old one there is put back below, over it).
+    if (op.kind === 'write' && !op.existed && !(await exists(stagedPath(root, op.path)))) await attempt(op, () => removeOurFile(abs(root, op.path)));
   }
   for (const dir of [...journal.createdDirs].reverse()) {
     // Not empty (or already gone): it holds something we did not create.
     await fs.rmdir(abs(root, dir)).catch(() => undefined);
+  }
+  for (const op of [...journal.ops].reverse()) {
+    if (!op.existed || !(await exists(oldPath(root, op.path)))) continue;
+    await attempt(op, async () => {
+      const target = abs(root, op.path);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      // Replaces the new file if it was already moved in.
+      await io.rename(oldPath(root, op.path), target);
+    });
   }
   if (failed.length === 0) await cleanup(root).catch(() => undefined);
   return failed;
@@ -211,18 +212,19 @@ export async function interruptedUpgrade(root: string): Promise<'journal' | 'sta
   return (await exists(abs(root, STAGING_PATH))) ? 'staging' : undefined;
 }
 
-async function missingDirs(root: string, ops: readonly FileOp[]): Promise<string[]> {
+/** Directories the writes need that will not be there: missing, or a file the upgrade removes (a file became a directory). */
+async function dirsToCreate(root: string, ops: readonly FileOp[]): Promise<string[]> {
+  const removed = new Set(ops.filter((o) => o.kind === 'remove').map((o) => o.path));
   const dirs = new Set<string>();
   for (const op of ops) {
     if (op.kind !== 'write') continue;
     for (let d = path.posix.dirname(op.path); d !== '.'; d = path.posix.dirname(d)) dirs.add(d);
   }
-  const missing: string[] = [];
-  for (const d of [...dirs].sort()) if (!(await exists(abs(root, d)))) missing.push(d);
-  // Shallowest first: "a" before "a/b" (sorted order already has parents before children).
-  return missing;
+  const out: string[] = [];
+  // Sorted order has parents before children ("a" before "a/b"): shallowest first.
+  for (const d of [...dirs].sort()) if (removed.has(d) || !(await exists(abs(root, d)))) out.push(d);
+  return out;
 }
-
 
 /** Like git, never write through a symbolic link to a directory: the write would land outside the project. */
 async function refuseLinkedDirectories(root: string, ops: readonly FileOp[]): Promise<void> {
@@ -238,12 +240,16 @@ async function refuseLinkedDirectories(root: string, ops: readonly FileOp[]): Pr
   }
 }
 
-/** Writes every new file under staging/new/; the project itself is untouched. */
-async function stage(root: string, ops: readonly FileOp[], io: ApplyIo, checkpoint: () => void): Promise<void> {
+/**
+ * Writes every new file under staging/new/ and makes room under staging/old/ for the files that exist;
+ * the project itself is untouched. Each tree mirrors one consistent state (new, or as it is), so a file
+ * that becomes a directory never collides with itself in staging.
+ */
+async function stage(root: string, ops: readonly FileOp[], existing: ReadonlySet<string>, io: ApplyIo, checkpoint: () => void): Promise<void> {
   const dirs = new Set<string>();
   for (const op of ops) {
-    dirs.add(path.dirname(stagedPath(root, op.path)));
-    dirs.add(path.dirname(oldPath(root, op.path)));
+    if (op.kind === 'write') dirs.add(path.dirname(stagedPath(root, op.path)));
+    if (existing.has(op.path)) dirs.add(path.dirname(oldPath(root, op.path)));
   }
   for (const d of [...dirs].sort()) await io.mkdir(d);
   for (const op of ops) {
@@ -253,11 +259,15 @@ async function stage(root: string, ops: readonly FileOp[], io: ApplyIo, checkpoi
   checkpoint();
 }
 
+/** Everything old moves aside first, then directories are made, then the new files move in (so a removed file can make way for a directory). */
 async function swap(root: string, journal: Journal, io: ApplyIo, checkpoint: () => void): Promise<void> {
-  for (const dir of journal.createdDirs) await io.mkdir(abs(root, dir));
   for (const op of journal.ops) {
     checkpoint();
     if (op.existed) await io.rename(abs(root, op.path), oldPath(root, op.path));
+  }
+  for (const dir of journal.createdDirs) await io.mkdir(abs(root, dir));
+  for (const op of journal.ops) {
+    checkpoint();
     if (op.kind === 'write') await io.rename(stagedPath(root, op.path), abs(root, op.path));
   }
   checkpoint();
@@ -317,10 +327,10 @@ export async function applyUpgrade(root: string, ops: readonly FileOp[], io: App
   const checkpoint = () => trap.checkpoint();
   let journal: Journal | undefined;
   try {
-    await stage(root, ops, io, checkpoint);
     const journalOps: JournalOp[] = [];
     for (const op of ops) journalOps.push({ kind: op.kind, path: op.path, existed: await exists(abs(root, op.path)) });
-    const planned: Journal = { journalVersion: 1, state: 'staged', ops: journalOps, createdDirs: await missingDirs(root, ops) };
+    await stage(root, ops, new Set(journalOps.filter((o) => o.existed).map((o) => o.path)), io, checkpoint);
+    const planned: Journal = { journalVersion: 1, state: 'staged', ops: journalOps, createdDirs: await dirsToCreate(root, ops) };
     await io.saveJournal(abs(root, JOURNAL_PATH), JSON.stringify(planned));
     journal = planned;
     await swap(root, journal, io, checkpoint);

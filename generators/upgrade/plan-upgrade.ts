@@ -50,8 +50,6 @@ export interface BlockedPath {
   path: string;
   what: string;
   into: string;
-  /** The template itself removes `path` (it turned a file into a directory). */
-  removedByTemplate: boolean;
 }
 
 export interface UpgradePlan {
@@ -66,7 +64,11 @@ export interface UpgradePlan {
   blocked: BlockedPath[];
 }
 
-/** Each write below a path that is a file in the project (the first such write per path). */
+/**
+ * Each write below a path that is a file in the project and stays one (the first such write per path).
+ * A file the upgrade removes (the template turned it into a directory, and the user never changed it)
+ * makes way: apply moves it aside before it creates the directory.
+ */
 function findBlocked(ops: readonly FileOp[], parents: ReadonlyMap<string, string>): BlockedPath[] {
   const removed = new Set(ops.filter((o) => o.kind === 'remove').map((o) => o.path));
   const out = new Map<string, BlockedPath>();
@@ -74,7 +76,7 @@ function findBlocked(ops: readonly FileOp[], parents: ReadonlyMap<string, string
     if (op.kind !== 'write') continue;
     for (let d = path.posix.dirname(op.path); d !== '.'; d = path.posix.dirname(d)) {
       const what = parents.get(d);
-      if (what !== undefined && !out.has(d)) out.set(d, { path: d, what, into: op.path, removedByTemplate: removed.has(d) });
+      if (what !== undefined && !removed.has(d) && !out.has(d)) out.set(d, { path: d, what, into: op.path });
     }
   }
   return [...out.values()].sort(byPath);

@@ -90,7 +90,7 @@ export function blockedError(blocked: readonly BlockedPath[], to: string): CliEr
   const more = blocked.length > 1 ? `, and ${blocked.length - 1} more like it` : '';
   return new CliError('upgrade', `${lead}${more}; refusing to upgrade.`, {
     exitCode: ExitCode.usage,
-    details: blocked.map((b) => `${b.path}: ${b.what}; the template writes ${b.into}${b.removedByTemplate ? ' (the template no longer has this file)' : ''}`),
+    details: blocked.map((b) => `${b.path}: ${b.what}; the template writes ${b.into}`),
     hint: `Nothing was changed. Move or rename ${blocked.length > 1 ? 'each of them' : first!.path} (for example git mv ${first!.path} ${first!.path}.mine), commit, and run again.`,
   });
 }

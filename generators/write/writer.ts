@@ -108,8 +108,9 @@ export async function writeProject(plan: Plan, io: WriteIo = realIo): Promise<vo
   const target = plan.targetDir;
   for (const file of plan.files) assertSafeRelativePath(file.path);
   const before = await inspectTarget(target);
-  // Left by a run that was killed (SIGKILL, power cut): provably this tool's, and abandoned.
-  for (const dir of before.deadStaging) await fs.rm(dir, { recursive: true, force: true });
+  // Left by a run that was killed (SIGKILL, power cut): provably this tool's, and abandoned. Best effort:
+  // one that cannot be removed is still not counted as the user's content.
+  for (const dir of before.deadStaging) await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
   assertTargetUsable(target, before);
 
   const created = new CreatedPaths();

@@ -49,9 +49,10 @@ export async function git(cwd: string, ...args: string[]): Promise<string> {
 export const porcelain = async (cwd: string) => (await git(cwd, 'status', '--porcelain', '--untracked-files=all')).split('\n').filter(Boolean).sort();
 export const unmerged = async (cwd: string) => (await git(cwd, 'ls-files', '-u')).split('\n').filter(Boolean);
 
-/** Generates `app` from the v1 fixture in `parent`, commits it, and returns its path. */
-export async function generateProject(parent: string, version: 'v1' | 'v2' | 'v3' = 'v1'): Promise<string> {
-  const r = await runIn(parent, ['app', '-t', 'express', '--pm', 'npm', '--no-install', '--no-git'], { templates: templatesOf(version) });
+/** Generates `app` from the v1 fixture (or another version, or a templates directory) in `parent`, commits it, and returns its path. */
+export async function generateProject(parent: string, version: 'v1' | 'v2' | 'v3' | { templates: string } = 'v1'): Promise<string> {
+  const templates = typeof version === 'string' ? templatesOf(version) : version.templates;
+  const r = await runIn(parent, ['app', '-t', 'express', '--pm', 'npm', '--no-install', '--no-git'], { templates });
   if (r.exitCode !== 0) throw new Error(`generation failed: ${r.error?.message ?? r.log}`);
   const root = path.join(parent, 'app');
   await git(root, 'init', '--quiet', '-b', 'main');

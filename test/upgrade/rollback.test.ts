@@ -9,9 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../generators/errors.js';
-import { applyUpgrade, JOURNAL_PATH, realApplyIo, recoverInterruptedUpgrade, STAGING_PATH, type ApplyIo } from '../../generators/upgrade/apply.js';
+import { applyUpgrade, JOURNAL_PATH, realApplyIo, STAGING_PATH, type ApplyIo } from '../../generators/upgrade/apply.js';
+import { cutAfterEveryStep, failEveryStep } from './every-step.js';
 import { makeTmp } from '../helpers/tmp.js';
-import { commitAll, generateEditedProject, porcelain, read, runIn, snapshot, templatesOf, write } from './helpers.js';
+import { commitAll, generateEditedProject, read, runIn, snapshot, templatesOf, write } from './helpers.js';
 
 let tmp: ReturnType<typeof makeTmp>;
 let root: string;
@@ -24,26 +25,6 @@ beforeEach(async () => {
 afterEach(() => tmp.cleanup());
 
 const v2 = { templates: templatesOf('v2') };
-type Step = keyof ApplyIo;
-
-/** Real operations; `hook` runs before (or, with after, after) each one with its kind and 1-based index. */
-function instrumented(hook: (kind: Step, n: number, when: 'before' | 'after') => void): ApplyIo {
-  let n = 0;
-  const wrap =
-    <A extends unknown[]>(kind: Step, fn: (...a: A) => Promise<void>) =>
-    async (...a: A) => {
-      const at = ++n;
-      hook(kind, at, 'before');
-      await fn(...a);
-      hook(kind, at, 'after');
-    };
-  const io = {} as Record<Step, unknown>;
-  for (const kind of Object.keys(realApplyIo) as Step[]) io[kind] = wrap(kind, realApplyIo[kind] as (...a: unknown[]) => Promise<void>);
-  return io as unknown as ApplyIo;
-}
-
-const withoutStaging = (snap: Map<string, string>) => new Map([...snap].filter(([p]) => !p.startsWith(`${STAGING_PATH}/`)));
-
 async function upgradedReference(): Promise<Map<string, string>> {
   const other = await generateEditedProject(path.join(tmp.dir, 'reference'));
   expect((await runIn(other, ['--no-install'], v2)).exitCode).toBe(ExitCode.upgradeNeedsAttention);
@@ -51,61 +32,14 @@ async function upgradedReference(): Promise<Map<string, string>> {
 }
 
 describe('rollback from every step', () => {
-  it('a failure at each file operation in turn: byte-identical before the commit point, upgraded after it', { timeout: 300_000 }, async () => {
-    const upgraded = await upgradedReference();
-    const pristine = path.join(tmp.dir, 'pristine');
-    fs.cpSync(root, pristine, { recursive: true });
-    const kinds: Step[] = [];
-    // Count the steps of a real run on a copy.
-    const copy = path.join(tmp.dir, 'count');
-    fs.cpSync(root, copy, { recursive: true });
-    await runIn(copy, ['--no-install'], { ...v2, applyIo: instrumented((k, _n, when) => when === 'before' && kinds.push(k)) });
-    const commit = kinds.indexOf('unlink') + 1; // deleting the journal
-    expect(kinds.slice(commit)).toEqual(['removeTree']);
-    expect(kinds.length).toBeGreaterThan(60);
+  const sweep = async () => ({ root, scratch: tmp.dir, templates: templatesOf('v2'), before, upgraded: await upgradedReference(), finishedExit: ExitCode.upgradeNeedsAttention });
 
-    for (let at = 1; at <= kinds.length; at++) {
-      const io = instrumented((kind, n, when) => {
-        if (when === 'before' && n === at) throw Object.assign(new Error(`injected ${kind} failure at step ${at}`), { code: 'ENOSPC' });
-      });
-      const r = await runIn(root, ['--no-install'], { ...v2, applyIo: io });
-      const step = `step ${at} (${kinds[at - 1]})`;
-      if (at <= commit) {
-        expect(r.exitCode, step).toBe(ExitCode.writeFailed);
-        expect(r.error?.hint).toMatch(/restored exactly as it was/);
-        expect(snapshot(root), step).toEqual(before);
-        expect(await porcelain(root)).toEqual([]);
-        continue;
-      }
-      // Past the commit point the upgrade stands, and says so; only staging is left, for the next run.
-      expect(r.exitCode, step).toBe(ExitCode.upgradeNeedsAttention);
-      expect(r.log).toMatch(/The upgrade is applied, but \.polyglot\/upgrade-staging\/ could not be removed/);
-      expect(withoutStaging(snapshot(root)), step).toEqual(upgraded);
-      expect((await runIn(root, ['--no-install', '--allow-dirty'], v2)).log).toMatch(/already up to date/);
-      expect(snapshot(root)).toEqual(upgraded);
-      fs.rmSync(root, { recursive: true });
-      fs.cpSync(pristine, root, { recursive: true });
-    }
+  it('a failure at each file operation in turn: byte-identical before the commit point, upgraded after it', { timeout: 300_000 }, async () => {
+    await failEveryStep(await sweep());
   });
 
   it('a power cut after each step is recovered by the next run: the old project, or the whole upgrade', { timeout: 300_000 }, async () => {
-    const upgraded = await upgradedReference();
-    const cuts: { cut: string; kind: Step }[] = [];
-    const io = instrumented((kind, n, when) => {
-      if (when !== 'after') return;
-      // The tree exactly as a power cut at this instant would leave it (no finally blocks ran).
-      const cut = path.join(tmp.dir, `cut-${n}`);
-      fs.cpSync(root, cut, { recursive: true, filter: (src) => path.basename(src) !== '.git' });
-      cuts.push({ cut, kind });
-    });
-    expect((await runIn(root, ['--no-install'], { ...v2, applyIo: io })).exitCode).toBe(ExitCode.upgradeNeedsAttention);
-    expect(cuts.length).toBeGreaterThan(60);
-    const commit = cuts.findIndex((c) => c.kind === 'unlink');
-    for (const [i, { cut }] of cuts.entries()) {
-      await recoverInterruptedUpgrade(cut);
-      expect(snapshot(cut), `cut after step ${i + 1}`).toEqual(i >= commit ? upgraded : before);
-      expect(await recoverInterruptedUpgrade(cut)).toBeUndefined();
-    }
+    expect(await cutAfterEveryStep(await sweep())).toBeGreaterThan(60);
   });
 
   it('an undo that itself fails names what it could not restore, keeps the journal, and the next run finishes it', async () => {
