@@ -23,11 +23,16 @@ import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 
 const AMQP_URL = process.env.AMQP_URL;
 
+// A real broker on a loaded 2-core runner answers slowly: each wait below ends as soon as its
+// condition holds, and only these generous bounds stop it.
+const WAIT_MS = 60_000;
+const TEST_TIMEOUT_MS = 120_000;
+
 /** Polls `probe` until it returns something truthy. */
 async function eventually<T>(
   probe: () => Promise<T | false | null | undefined>,
   what: string,
-  timeoutMs = 15_000,
+  timeoutMs = WAIT_MS,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -38,7 +43,7 @@ async function eventually<T>(
   }
 }
 
-describe.runIf(AMQP_URL)('jobs over RabbitMQ (AMQP_URL)', () => {
+describe.runIf(AMQP_URL)('jobs over RabbitMQ (AMQP_URL)', { timeout: TEST_TIMEOUT_MS }, () => {
   const namespace = `gateway-it-${randomUUID().slice(0, 8)}`;
   const names = (name: Parameters<typeof qualify>[1]) => qualify(namespace, name);
   const received: ConsumeMessage[] = [];
@@ -85,7 +90,7 @@ describe.runIf(AMQP_URL)('jobs over RabbitMQ (AMQP_URL)', () => {
       });
       channel.ack(message);
     });
-  });
+  }, TEST_TIMEOUT_MS);
 
   afterAll(async () => {
     // The gateway first: it would declare the topology again after the deletes below.
@@ -99,7 +104,7 @@ describe.runIf(AMQP_URL)('jobs over RabbitMQ (AMQP_URL)', () => {
     }
     await proxy?.close();
     await db?.close();
-  });
+  }, TEST_TIMEOUT_MS);
 
   /** The job once it is no longer queued. */
   const finishedJob = async (id: string) => {

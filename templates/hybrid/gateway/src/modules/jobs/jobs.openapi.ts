@@ -6,11 +6,8 @@ const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
 
 /** Documents the routes in jobs.router.ts using the same (generated) schemas that validate them. */
 export function registerJobsOpenApi(registry: OpenAPIRegistry): void {
+  // 400/413/415/422/429 are added to every operation by src/openapi/document.ts.
   const tags = ['Jobs'];
-  const common = {
-    400: errorResponse('Validation failed'),
-    429: errorResponse('Too many requests'),
-  };
 
   registry.registerPath({
     method: 'post',
@@ -24,8 +21,12 @@ export function registerJobsOpenApi(registry: OpenAPIRegistry): void {
         headers: { Location: { description: '/jobs/{id}', schema: { type: 'string' } } },
         ...json(jobSchema),
       },
-      503: errorResponse('The message broker did not take the job (BROKER_UNAVAILABLE)'),
-      ...common,
+      503: {
+        ...errorResponse(
+          'The message broker did not take the job; retry after Retry-After seconds',
+        ),
+        headers: { 'Retry-After': { description: 'Seconds', schema: { type: 'string' } } },
+      },
     },
   });
 
@@ -38,7 +39,6 @@ export function registerJobsOpenApi(registry: OpenAPIRegistry): void {
     responses: {
       200: { description: 'The job', ...json(jobSchema) },
       404: errorResponse('Not found'),
-      ...common,
     },
   });
 }

@@ -61,11 +61,10 @@ export class JobsService {
     } catch (err) {
       this.logger.warn({ err, jobId: job.id, requestId }, 'job could not be queued');
       await this.repository.markFailed(job.id, COULD_NOT_BE_QUEUED);
-      throw new HttpError(
-        503,
-        'BROKER_UNAVAILABLE',
-        'The job could not be queued, try again later',
-      );
+      // Retry-After: the broker connection manager reconnects within seconds.
+      throw new HttpError(503, 'The message broker did not take the job; try again later', {
+        headers: { 'Retry-After': '5' },
+      });
     }
     return job;
   }

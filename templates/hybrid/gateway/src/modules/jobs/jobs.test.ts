@@ -86,20 +86,23 @@ describe('POST /jobs', () => {
     expect(fetched.body).toEqual(res.body);
   });
 
-  it('answers 503 BROKER_UNAVAILABLE and marks the job failed when the broker does not take it', async () => {
+  it('answers 503 (problem details, Retry-After) and marks the job failed when the broker does not take it', async () => {
     broker.down = true;
     const res = await submit();
     expect(res.status).toBe(503);
-    expect(res.body.error).toMatchObject({
-      code: 'BROKER_UNAVAILABLE',
-      requestId: expect.any(String),
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body).toMatchObject({
+      status: 503,
+      title: 'Service Unavailable',
+      instance: '/jobs',
     });
     const rows = await db.prisma.job.findMany();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'failed', error: 'could not be queued' });
   });
 
-  it('rejects bodies that break the contract with 400, recording and publishing nothing', async () => {
+  it('rejects bodies that break the contract with 422, recording and publishing nothing', async () => {
     for (const body of [
       {},
       { kind: 'count-primes', input: { limit: 1 } },
@@ -109,8 +112,8 @@ describe('POST /jobs', () => {
       { kind: 'count-primes', input: { limit: 1000 }, priority: 'high' },
     ]) {
       const res = await request(app).post('/jobs').send(body);
-      expect(res.status, JSON.stringify(body)).toBe(400);
-      expect(res.body.error.code).toBe('VALIDATION_ERROR');
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(res.body.errors, JSON.stringify(body)).not.toHaveLength(0);
     }
     expect(broker.published).toEqual([]);
     expect(await db.prisma.job.count()).toBe(0);
@@ -118,13 +121,13 @@ describe('POST /jobs', () => {
 });
 
 describe('GET /jobs/:id', () => {
-  it('answers 404 for an unknown id and 400 for an id that is not a UUID', async () => {
+  it('answers 404 for an unknown id and 422 for an id that is not a UUID', async () => {
     const missing = await request(app).get(`/jobs/${randomUUID()}`);
     expect(missing.status).toBe(404);
-    expect(missing.body.error.code).toBe('NOT_FOUND');
+    expect(missing.body).toMatchObject({ status: 404, title: 'Not Found' });
     const bad = await request(app).get('/jobs/not-a-uuid');
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.code).toBe('VALIDATION_ERROR');
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ location: 'path', path: 'id' })]);
   });
 });
 
