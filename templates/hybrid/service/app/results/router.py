@@ -8,12 +8,13 @@ from fastapi import APIRouter, HTTPException, status
 from app.api.deps import SessionDep
 from app.contracts.generated import JobFinishedV1
 from app.results.repository import JobResultRepository
-from app.schemas import ErrorMessage
+from app.schemas import Problem
 
 router = APIRouter(prefix="/results", tags=["results"])
 
+# As in the users routes: app.core.openapi files model=Problem as application/problem+json.
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorMessage, "description": "No result for this job (yet)"}
+    404: {"model": Problem, "description": "No result for this job (yet)"}
 }
 
 

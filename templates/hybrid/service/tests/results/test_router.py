@@ -10,7 +10,15 @@ from tests.results.test_store import finished
 async def test_get_result(app: FastAPI, client: AsyncClient) -> None:
     job_id = uuid.uuid4()
     missing = await client.get(f"/results/{job_id}")
-    assert (missing.status_code, missing.json()) == (404, {"detail": "Result not found"})
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    assert missing.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "Result not found",
+        "instance": f"/results/{job_id}",
+    }
 
     await DatabaseResultStore(app.state.db).add(finished(job_id))
     response = await client.get(f"/results/{job_id}")
