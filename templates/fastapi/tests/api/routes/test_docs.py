@@ -31,6 +31,19 @@ async def test_docs_page_csp_allows_only_its_own_inline_script(client: AsyncClie
     assert api.headers["content-security-policy"].startswith("default-src 'none'")
 
 
+async def test_docs_assets_are_served_locally(client: AsyncClient) -> None:
+    page = (await client.get("/docs")).text
+    assert "cdn." not in page
+    assert "http://" not in page  # nothing from elsewhere
+    assert "https://" not in page
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"):
+        response = await client.get(f"/docs/assets/{asset}")
+        assert response.status_code == 200, asset
+        assert f"/docs/assets/{asset}" in page
+    csp = (await client.get("/docs")).headers["content-security-policy"]
+    assert "cdn" not in csp
+
+
 async def test_docs_can_be_disabled(database_url: str) -> None:
     app = create_app(make_settings(database_url, docs_enabled=False))
     async with client_for(app) as client:
