@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { alive, slowNpmShim, startedPid, until } from '../test/helpers/slow-install.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'create-polyglot-backend.js');
@@ -38,15 +39,18 @@ interface Session {
   rcFile: string;
 }
 
-/** Starts the CLI in a fresh empty directory, in a detached 120x40 tmux session. */
-async function startCli(args: string[]): Promise<Session> {
+/** Starts the CLI in a fresh empty directory, in a detached 120x40 tmux session; `vars` are added to its environment. */
+async function startCli(args: string[], vars: Record<string, string> = {}): Promise<Session> {
   const name = `t${sessions.length + 1}`;
   const base = fs.mkdtempSync(path.join(scratch, `${name}-`));
   const cwd = path.join(base, 'work');
   fs.mkdirSync(cwd);
   const rcFile = path.join(base, 'rc');
   const cli = [process.execPath, BIN, ...args].map(shQuote).join(' ');
-  const script = `cd ${shQuote(cwd)} && env -u CI ${cli}; echo $? > ${shQuote(rcFile)}`;
+  const assignments = Object.entries(vars).map(([k, v]) => shQuote(`${k}=${v}`)).join(' ');
+  // The wrapper shell shares the CLI's process group, so Ctrl-C reaches it too: `trap : INT` keeps it
+  // alive to record the exit code, as a user's interactive shell would be (the CLI gets the default).
+  const script = `trap : INT; cd ${shQuote(cwd)} && env -u CI ${assignments} ${cli}; echo $? > ${shQuote(rcFile)}`;
   await tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', 'sh', '-c', script);
   sessions.push(name);
   return { name, cwd, rcFile };
@@ -160,6 +164,39 @@ describe('interactive prompts in a real terminal (tmux)', () => {
     const name = readJson(path.join(s.cwd, 'My App', 'package.json'))['name'];
     expect(name).toBe('my-app');
     expect(name).toMatch(/^[a-z0-9~-][a-z0-9._~-]*$/);
+  });
+
+  it('Ctrl-C during the install keeps the written project and exits 130 with the command that finishes it', async () => {
+    // npm is a shim that records its pid and sleeps, so Ctrl-C always lands mid-install.
+    const marker = path.join(scratch, `install-${sessions.length}.pid`);
+    const bin = slowNpmShim(fs.mkdtempSync(path.join(scratch, 'shim-')), marker);
+    const s = await startCli(['--no-git', '--pm', 'npm'], { PATH: `${bin}:${process.env['PATH'] ?? ''}` });
+    let installPid: number | undefined;
+    try {
+      await waitForText(s, 'Where should the project be created?');
+      await type(s, 'my-api');
+      await press(s, 'Enter');
+      await waitForText(s, 'Which starter?');
+      await press(s, 'Enter');
+      await waitForText(s, 'Install dependencies now?');
+      await press(s, 'Enter'); // yes
+      installPid = await until('the install to start', () => startedPid(marker), 60_000);
+      await waitForText(s, 'Install dependencies with npm');
+      await press(s, 'C-c');
+
+      expect(await waitForExit(s), await screen(s)).toBe(130);
+      const shown = await screen(s);
+      expect(shown).toContain('To finish by hand: cd my-api && npm install && npm run db:generate');
+      expect(shown).toContain('Install dependencies with npm: interrupted');
+      expect(shown).not.toContain('Canceled'); // the spinner's own handler no longer ends the run
+      const project = path.join(s.cwd, 'my-api');
+      expect(readJson(path.join(project, 'package.json'))['name']).toBe('my-api');
+      expect(fs.existsSync(path.join(project, '.polyglot', 'manifest.json'))).toBe(true);
+      expect(fs.existsSync(path.join(project, 'node_modules'))).toBe(false);
+      await until('the install to stop', () => (alive(installPid!) ? undefined : true), 20_000);
+    } finally {
+      if (installPid !== undefined && alive(installPid)) process.kill(installPid, 'SIGKILL');
+    }
   });
 
   it("asks an org kit's own questions (text with a pattern, select) and records the answers", async () => {

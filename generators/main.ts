@@ -13,7 +13,6 @@ import { GENERATOR_NAME, GENERATOR_VERSION } from './package-root.js';
 import { MANIFEST_PATH } from './plan/manifest.js';
 import { buildPlan, type Plan } from './plan/plan.js';
 import { assertPackageManagerOnPath } from './plan/check-package-manager.js';
-import { assertPackageManagerOnPath } from './plan/check-package-manager.js';
 import { runPostSteps, postStepError, type StepResult } from './post/run-steps.js';
 import { loadOrgConfig, loadPreset, type OrgConfig } from './answers/org-config.js';
 import { collectTemplateVars, parseSetFlags } from './answers/template-vars.js';
@@ -176,7 +175,6 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
     );
   }
   assertPackageManagerOnPath(plan);
-  assertPackageManagerOnPath(plan);
   // Refuse a non-empty target before doing anything else (the writer checks again before writing).
   assertTargetUsable(plan.targetDir, await inspectTarget(plan.targetDir));
 
@@ -199,8 +197,8 @@ export async function run(argv: readonly string[], deps: Deps): Promise<RunResul
   }
   writing.done(`Created ${plan.targetDir}`);
 
-  const steps = await runPostSteps(plan, reporter);
-  const failure = postStepError(plan, steps);
+  const steps = await runPostSteps(plan, reporter, { keepOnSignal: true });
+  const failure = postStepError(plan, steps, deps.launch.cwd);
   if (failure) throw Object.assign(failure, { result: args.options.json ? jsonResult(plan, steps, false) : undefined });
   if (!args.options.json) reporter.outro(nextSteps(plan, steps, deps.launch.cwd));
   return { plan, steps, stdout: args.options.json ? jsonResult(plan, steps, false) : undefined };

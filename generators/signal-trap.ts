@@ -10,13 +10,17 @@ export type Signal = 'SIGINT' | 'SIGTERM';
 export interface SignalTrap {
   /** Throws CancelledError if a signal arrived since the trap was set. */
   checkpoint(): void;
+  /** The first signal that arrived, if any. */
+  signal(): Signal | undefined;
   release(): void;
 }
 
-export function trapSignals(phase: Phase, onSecond?: (signal: Signal) => void): SignalTrap {
+/** `onFirst` runs when the first signal arrives (e.g. to pass it on to a child process that did not get it). */
+export function trapSignals(phase: Phase, onSecond?: (signal: Signal) => void, onFirst?: (signal: Signal) => void): SignalTrap {
   let signalled: Signal | undefined;
   const onSignal = (signal: Signal) => {
     if (signalled && onSecond) onSecond(signal);
+    if (signalled === undefined) onFirst?.(signal);
     signalled ??= signal;
   };
   process.on('SIGINT', onSignal);
@@ -25,6 +29,7 @@ export function trapSignals(phase: Phase, onSecond?: (signal: Signal) => void): 
     checkpoint() {
       if (signalled) throw new CancelledError(phase, signalled);
     },
+    signal: () => signalled,
     release() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
