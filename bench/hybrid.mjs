@@ -73,10 +73,44 @@ async function waitReady(url) {
   throw new Error(`${url} did not become ready`);
 }
 
+// Each server in its own process group, stopped by group: the worker's compute-pool processes (and
+// anything else a server starts) go with it, whatever way this script ends.
+const servers = new Set();
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the group is gone
+  }
+}
+function groupAlive(child) {
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+process.on('exit', () => {
+  for (const child of servers) killGroup(child, 'SIGKILL');
+});
+
 function start(cmd, args, cwd, extraEnv) {
-  const child = spawn(cmd, args, { cwd, env: { ...extraEnv }, stdio: ['ignore', 'ignore', 'inherit'] });
-  ws.children.add(child);
+  const child = spawn(cmd, args, { cwd, env: { ...extraEnv }, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  servers.add(child);
   return child;
+}
+
+/** SIGTERM (a graceful stop: the worker settles its messages), SIGKILL after 60 s; until no process of any group is left. */
+async function stopServers() {
+  for (const child of servers) killGroup(child, 'SIGTERM');
+  const deadline = Date.now() + 60_000;
+  while ([...servers].some(groupAlive)) {
+    if (Date.now() > deadline) for (const child of servers) killGroup(child, 'SIGKILL');
+    await sleep(100);
+  }
+  await Promise.all([...servers].map((child) => child.exited));
 }
 
 const gwPort = await freePort();
@@ -195,8 +229,7 @@ console.log(`| end-to-end jobs/s (${jobs} tiny jobs, ${values.concurrency} concu
 console.log(`| bare broker confirmed round trips/s (same count) | ${f(jobs / bareSeconds)} |`);
 console.log(`| POST /jobs p50 / p99, idle worker (${idle.n} requests at ${values.rate}/s) | ${f(idle.p50)} / ${f(idle.p99)} ms |`);
 console.log(`| POST /jobs p50 / p99, worker saturated (${heavyStillRunning} of ${HEAVY} heavy jobs still queued at the end) | ${f(saturated.p50)} / ${f(saturated.p99)} ms |`);
-ws.stop();
-await sleep(2000);
+await stopServers();
 for (const db of dbs) await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
 dropped = true;
 // The run's namespaced topology (contracts/topology.json) goes too.

@@ -2,8 +2,13 @@
 and answering health checks while a job computes (and several jobs compute in parallel)."""
 
 import asyncio
+import ctypes
 import multiprocessing
+import os
 import signal
+import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -14,12 +19,37 @@ from app.worker.primes import count_primes
 
 logger = structlog.get_logger(__name__)
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PARENT_CHECK_INTERVAL_SECONDS = 1.0
 
-def _ignore_stop_signals() -> None:
-    # Ctrl-C reaches the whole process group: pool processes must not die of it mid-job. The
-    # worker process decides when they stop (it finishes in-flight jobs first).
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """A pool process must not outlive the worker: killed with SIGKILL, the worker cannot stop it,
+    and as it ignores SIGTERM (below) nothing else would either."""
+    if sys.platform == "linux":
+        # The kernel sends SIGKILL the moment the parent dies. (It tracks the parent *thread*:
+        # pools are created and grown from the worker's main thread, which lives as long as it.)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before that took effect
+        os._exit(1)
+
+    # Everywhere else, and as a fallback: once orphaned, the parent pid changes.
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_INTERVAL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _init_pool_process(parent_pid: int) -> None:
+    # Ctrl-C reaches the whole process group, and systemd or a container runtime may signal
+    # every process: pool processes must not die of it mid-job. The worker process decides
+    # when they stop (it finishes in-flight jobs first).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _exit_with_parent(parent_pid)
 
 
 class ProcessPoolWork:
@@ -33,7 +63,8 @@ class ProcessPoolWork:
             # spawn, not fork: forking a process that runs threads (asyncio's resolver, the
             # database driver) can deadlock the child, and Python 3.12+ warns about it.
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_stop_signals,
+            initializer=_init_pool_process,
+            initargs=(os.getpid(),),
         )
 
     async def warm_up(self) -> None:
@@ -56,6 +87,12 @@ class ProcessPoolWork:
             raise
         return CountPrimesResult(count=count, largest=largest)
 
-    def shutdown(self) -> None:
-        """Blocks until running computations end; call after in-flight messages are settled."""
+    def shutdown(self, *, kill_running: bool = False) -> None:
+        """Stops the pool processes; call after in-flight messages are settled. Blocks until
+        running computations end, unless kill_running: then they are killed (their messages
+        were not acknowledged and will be delivered again)."""
+        if kill_running:
+            # No public API before Python 3.14 (kill_workers()); the executor's own table.
+            for process in list(self._pool._processes.values()):
+                process.kill()
         self._pool.shutdown(wait=True, cancel_futures=True)

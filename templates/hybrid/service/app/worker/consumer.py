@@ -14,6 +14,12 @@ from app.worker.transport import Delivery
 
 logger = structlog.get_logger(__name__)
 
+# Cancelling the consumer and closing the connection are round trips to the broker. While it is
+# down, aio-pika's robust objects would wait for it to come back: bound them, so a SIGTERM during
+# an outage still ends within the grace period (the broker redelivers whatever was not acked).
+CANCEL_TIMEOUT_SECONDS = 5.0
+CLOSE_TIMEOUT_SECONDS = 5.0
+
 Handle = Callable[[Delivery], Awaitable[object]]
 
 
@@ -74,17 +80,21 @@ class Consumer:
             and not self._channel.is_closed
         )
 
-    async def stop(self, grace_seconds: float) -> None:
-        """Stop taking messages, let the ones in flight finish (and be acked), then close."""
+    async def stop(self, grace_seconds: float) -> bool:
+        """Stop taking messages, let the ones in flight finish (and be acked), then close.
+        Returns whether every message in flight was settled within the grace period."""
         if self._queue is not None and self._consumer_tag is not None:
             tag, self._consumer_tag = self._consumer_tag, None
-            try:
-                await self._queue.cancel(tag)
-            except Exception as exc:  # broker gone: nothing more will be delivered anyway
-                logger.warning("consumer_cancel_failed", error=type(exc).__name__)
+            if is_connected(self.connection):
+                try:
+                    async with asyncio.timeout(CANCEL_TIMEOUT_SECONDS):
+                        await self._queue.cancel(tag)
+                except Exception as exc:  # broker gone: nothing more will be delivered anyway
+                    logger.warning("consumer_cancel_failed", error=type(exc).__name__)
         # Deliveries that arrived just before the cancel have tasks that have not started yet:
         # let them start (and count themselves in flight) before waiting for none to be left.
         await asyncio.sleep(0)
+        drained = True
         try:
             async with asyncio.timeout(grace_seconds):
                 await self._idle.wait()
@@ -92,4 +102,10 @@ class Consumer:
             # Left unacknowledged: RabbitMQ delivers them again (to another worker, or to this
             # one after a restart), and the job_results row makes that safe.
             logger.warning("shutdown_grace_expired", in_flight=self._in_flight)
-        await self.connection.close()
+            drained = False
+        try:
+            async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+                await self.connection.close()
+        except TimeoutError:
+            logger.warning("broker_close_timed_out")
+        return drained

@@ -5,10 +5,13 @@ tests drive every branch with in-memory versions of them.
 """
 
 import asyncio
+import contextlib
+import hashlib
 import json
+import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -30,6 +33,8 @@ from app.worker.transport import Delivery, HeaderValue, OutgoingMessage, Publish
 logger = structlog.get_logger(__name__)
 
 ATTEMPT_HEADER = "x-attempt"
+MAX_REMEMBERED_FAILURES = 10_000
+MAX_DETAIL_CHARS = 300
 SUPPORTED_SCHEMA_VERSIONS = frozenset({1})
 
 Work = Callable[[JobRequestedV1], Awaitable[CountPrimesResult]]
@@ -99,23 +104,63 @@ class JobHandler:
     names: Names
     max_attempts: int
     retry_delay_ms: Callable[[int], int]  # attempt -> how long its retry copy waits
-    # Pause before giving a message back after an infrastructure error, so a database outage
-    # does not turn into a hot redelivery loop.
+    # After an infrastructure error (database down, schema not migrated, broker not confirming)
+    # the message is held this long before it is given back, doubling with each failure of the
+    # same message up to the maximum: an outage is neither a hot redelivery loop nor a reason to
+    # dead-letter a good job. No attempt is used up.
     requeue_delay_seconds: float = 1.0
+    requeue_max_delay_seconds: float = 60.0
+    # 0..1; spreads the redeliveries of many held messages once the database is back.
+    jitter: Callable[[], float] = random.random
     clock: Callable[[], datetime] = utcnow
+    # Infrastructure failures so far, per message id (bounded; a best-effort back-off memory).
+    _failures: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
+
+    def stop(self) -> None:
+        """Shutting down: held messages are given back now instead of after their delay."""
+        self._stopping.set()
+
+    def requeue_delay(self, failures: int) -> float:
+        """Seconds to hold a message after its `failures`-th infrastructure failure (1-based)."""
+        delay: float = min(
+            self.requeue_delay_seconds * 2 ** max(failures - 1, 0), self.requeue_max_delay_seconds
+        )
+        return delay * (0.5 + self.jitter() / 2)
 
     async def handle(self, delivery: Delivery) -> Outcome:
+        key = _failure_key(delivery)
         try:
-            return await self._handle(delivery)
-        except Exception:
-            # The database or the broker failed us, not the job: no attempt is used up.
-            logger.exception("message_requeued", message_id=delivery.message_id)
-            await asyncio.sleep(self.requeue_delay_seconds)
-            try:
-                await delivery.requeue()
-            except Exception as exc:  # the channel is gone: the broker requeues it by itself
-                logger.warning("requeue_failed", error=type(exc).__name__)
+            outcome = await self._handle(delivery)
+        except Exception as exc:
+            await self._requeue_later(delivery, key, exc)
             return Outcome.REQUEUED
+        self._failures.pop(key, None)
+        return outcome
+
+    async def _requeue_later(self, delivery: Delivery, key: str, exc: Exception) -> None:
+        # The database or the broker failed us, not the job. One line per failure, no traceback:
+        # during an outage every message fails the same way, and the cause fits in the line.
+        failures = self._failures.pop(key, 0) + 1
+        self._failures[key] = failures
+        if len(self._failures) > MAX_REMEMBERED_FAILURES:
+            del self._failures[next(iter(self._failures))]  # the oldest
+        delay = 0.0 if self._stopping.is_set() else self.requeue_delay(failures)
+        logger.warning(
+            "message_requeued",
+            message_id=delivery.message_id,
+            error=type(exc).__name__,
+            detail=_summary(exc),
+            failures=failures,
+            retry_in_s=round(delay, 3),
+        )
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await self._stopping.wait()
+        try:
+            await delivery.requeue()
+        except Exception as requeue_exc:  # the channel is gone: the broker requeues it by itself
+            logger.warning("requeue_failed", error=type(requeue_exc).__name__)
 
     async def _handle(self, delivery: Delivery) -> Outcome:
         try:
@@ -206,6 +251,17 @@ class JobHandler:
             headers={**_application_headers(delivery), ATTEMPT_HEADER: attempt + 1},
             expiration=timedelta(milliseconds=delay_ms),
         )
+
+
+def _failure_key(delivery: Delivery) -> str:
+    # The gateway sets message_id = job id; anything else is told apart by its body.
+    return delivery.message_id or hashlib.sha256(delivery.body).hexdigest()
+
+
+def _summary(exc: BaseException) -> str:
+    """The exception's first line, bounded: SQLAlchemy appends the statement and a link below."""
+    text = str(exc).strip().splitlines()
+    return text[0][:MAX_DETAIL_CHARS] if text else ""
 
 
 def _application_headers(delivery: Delivery) -> dict[str, HeaderValue]:

@@ -11,6 +11,7 @@ import structlog
 from app.core.config import Settings
 from app.core.db import Database
 from app.messaging.settings import MessagingSettings
+from app.migration_state import check_schema
 from app.worker.compute import ProcessPoolWork
 from app.worker.consumer import Consumer
 from app.worker.handler import JobHandler, Work
@@ -58,14 +59,15 @@ class Worker:
             prefetch=messaging.worker_prefetch,
         )
         self.health = HealthServer(settings.host, messaging.worker_health_port, self.is_ready)
+        self._handler: JobHandler | None = None
 
     async def is_ready(self) -> bool:
-        """Broker connected and consuming, database reachable."""
+        """Broker connected and consuming, database reachable and migrated to head."""
         if not self.consumer.is_consuming:
             return False
         try:
             async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
-                await self.db.ping()
+                await check_schema(self.db.engine)
         except Exception as exc:
             logger.warning("readiness_check_failed", check="database", error=type(exc).__name__)
             return False
@@ -75,7 +77,7 @@ class Worker:
         if self._pool is not None:
             await self._pool.warm_up()
         publisher = await self.consumer.connect()
-        handler = JobHandler(
+        handler = self._handler = JobHandler(
             publisher=publisher,
             store=DatabaseResultStore(self.db),
             work=self._work,
@@ -102,10 +104,14 @@ class Worker:
                 await stop.wait()
             logger.info("worker_stopping")
         finally:
-            await self.consumer.stop(SHUTDOWN_GRACE_SECONDS)
+            if self._handler is not None:
+                self._handler.stop()  # messages held after a database error go back now
+            drained = await self.consumer.stop(SHUTDOWN_GRACE_SECONDS)
             if self._pool is not None:
-                # Blocking (it joins the pool processes): off the event loop.
-                await asyncio.to_thread(self._pool.shutdown)
+                # Blocking (it joins the pool processes): off the event loop. Jobs still computing
+                # after the grace period are unacknowledged and will be delivered again: their
+                # processes are killed rather than waited for.
+                await asyncio.to_thread(self._pool.shutdown, kill_running=not drained)
             await self.db.dispose()
             await self.health.close()
             logger.info("worker_stopped")

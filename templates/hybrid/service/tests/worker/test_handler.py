@@ -1,14 +1,19 @@
 """Every decision of the job handler, with the in-memory transport (no broker, no database)."""
 
+import asyncio
 import json
 import uuid
+from collections.abc import Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import structlog
+from structlog.testing import capture_logs
 
 from app.contracts.generated import CountPrimesResult, JobFinishedV1, JobRequestedV1
 from app.messaging.topology import Names
+from app.worker import handler as handler_module
 from app.worker.handler import JobHandler, Outcome
 from app.worker.primes import count_primes
 from tests.worker.memory import (
@@ -295,3 +300,74 @@ async def test_finished_at_is_the_current_time_by_default() -> None:
     await handler.handle(delivery_of(job_request(limit=10)))
     [finished] = published_finished(handler)
     assert before <= finished.finished_at <= datetime.now(UTC)
+
+
+@pytest.fixture
+def logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[MutableMapping[str, Any]]]:
+    """What the handler logs. A fresh logger: configure_logging() caches the module's on first use,
+    and a cached one would not see capture_logs()."""
+    monkeypatch.setattr(handler_module, "logger", structlog.get_logger(handler_module.__name__))
+    with capture_logs() as captured:
+        yield captured
+
+
+async def test_infrastructure_failures_back_off_per_message_one_line_each(
+    logs: list[MutableMapping[str, Any]],
+) -> None:
+    store = MemoryResultStore(fail=RuntimeError("no such table: job_results\n[SQL: SELECT …]"))
+    handler = JobHandler(
+        publisher=MemoryPublisher(),
+        store=store,
+        work=Work(),
+        names=NAMES,
+        max_attempts=3,
+        retry_delay_ms=lambda attempt: 1,
+        requeue_delay_seconds=0.001,
+        requeue_max_delay_seconds=0.004,
+        jitter=lambda: 1.0,  # the full delay, so it can be compared
+    )
+    request = job_request()
+    for _ in range(4):
+        delivery = delivery_of(request)
+        assert await handler.handle(delivery) == Outcome.REQUEUED
+        assert delivery.settled == "requeue"  # given back, never dead-lettered
+    other = delivery_of(job_request())
+    await handler.handle(other)  # another message starts at the base delay
+    lines = [line for line in logs if line["event"] == "message_requeued"]
+    assert [line["retry_in_s"] for line in lines] == [0.001, 0.002, 0.004, 0.004, 0.001]
+    assert [line["failures"] for line in lines] == [1, 2, 3, 4, 1]
+    assert lines[0]["detail"] == "no such table: job_results"  # first line only
+    assert lines[0]["error"] == "RuntimeError"
+    assert all("exc_info" not in line and "exception" not in line for line in logs)
+    assert len(logs) == len(lines)  # nothing else is logged per attempt
+
+    store.fail = None  # the database is back: the job runs, and its back-off is forgotten
+    assert await handler.handle(delivery_of(request)) == Outcome.SUCCEEDED
+    assert handler.requeue_delay(1) == 0.001
+    store.fail = ConnectionRefusedError()
+    logs.clear()
+    await handler.handle(delivery_of(request))
+    assert [line["failures"] for line in logs if line["event"] == "message_requeued"] == [1]
+
+
+def test_the_delay_is_jittered_between_half_and_all_of_it() -> None:
+    handler = make_handler()
+    handler.requeue_delay_seconds, handler.requeue_max_delay_seconds = 1.0, 60.0
+    handler.jitter = lambda: 0.0
+    assert [handler.requeue_delay(n) for n in (1, 2, 7, 8)] == [0.5, 1.0, 30.0, 30.0]
+    handler.jitter = lambda: 1.0
+    assert [handler.requeue_delay(n) for n in (1, 2, 7, 8)] == [1.0, 2.0, 60.0, 60.0]
+
+
+async def test_stop_gives_a_held_message_back_at_once() -> None:
+    handler = make_handler(store=MemoryResultStore(fail=ConnectionRefusedError()))
+    handler.requeue_delay_seconds = handler.requeue_max_delay_seconds = 3600.0
+    delivery = delivery_of(job_request())
+    held = asyncio.create_task(handler.handle(delivery))
+    await asyncio.sleep(0.05)
+    assert not held.done()
+    assert delivery.settled is None
+    handler.stop()
+    async with asyncio.timeout(5):
+        assert await held == Outcome.REQUEUED
+    assert delivery.settled == "requeue"

@@ -2,6 +2,7 @@
 unreachable, and a stop request ends the wait for the broker cleanly."""
 
 import asyncio
+from pathlib import Path
 
 import httpx
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from app.contracts.generated import CountPrimesResult, JobRequestedV1
 from app.core.config import Settings
 from app.messaging.settings import MessagingSettings
+from app.worker import runner
 from app.worker.consumer import Consumer
 from app.worker.runner import Worker
 
@@ -54,17 +56,33 @@ async def never_called(job: JobRequestedV1) -> CountPrimesResult:
     raise AssertionError("no job should run")
 
 
-async def test_readiness_needs_the_database_too(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
+async def test_readiness_needs_the_database_reachable_and_migrated(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Pretend the consumer is up: only the database decides now.
     monkeypatch.setattr(Consumer, "is_consuming", property(lambda self: True))
-    unreachable = settings.model_copy(
-        update={"database_url": "sqlite+aiosqlite:////nonexistent-dir/db.sqlite"}
+    never_migrated = settings.model_copy(
+        update={"database_url": f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"}
     )
-    for database_settings, ready in ((settings, True), (unreachable, False)):
+    for database_settings, ready in ((settings, True), (never_migrated, False)):
         worker = Worker(database_settings, messaging(), work=never_called)
         try:
             assert await worker.is_ready() is ready
         finally:
             await worker.db.dispose()
+
+
+async def test_readiness_fails_when_the_database_is_unreachable(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Consumer, "is_consuming", property(lambda self: True))
+
+    async def unreachable(engine: object) -> None:
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(runner, "check_schema", unreachable)
+    worker = Worker(settings, messaging(), work=never_called)
+    try:
+        assert await worker.is_ready() is False
+    finally:
+        await worker.db.dispose()
