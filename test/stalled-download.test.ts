@@ -24,6 +24,12 @@ function stall(res: http.ServerResponse): void {
   res.write(archive.subarray(0, archive.length >> 1));
 }
 
+/** A smart-HTTP git server that answers the ref advertisement's headers and first line, then nothing. */
+function stallGit(res: http.ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-advertisement', 'cache-control': 'no-cache' });
+  res.write('001e# service=git-upload-pack\n0000');
+}
+
 /** The whole archive in 8 pieces, 400 ms apart: 2.8 s in all, never 2 s without a byte. */
 function trickle(res: http.ServerResponse): void {
   res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': String(archive.length) });
@@ -46,6 +52,7 @@ beforeAll(async () => {
   await buildCli();
   server = await startArchiveServer((req, res) => {
     if (req.url === '/stall.tar.gz') stall(res);
+    else if (req.url?.startsWith('/kit.git/')) stallGit(res);
     else if (req.url === '/slow.tar.gz') trickle(res);
     else return false;
     return true;
@@ -76,6 +83,15 @@ describe('a download that stalls mid-body', () => {
     expect(listTree(tmp.dir).filter((p) => p === 'app' || p.startsWith('app/'))).toEqual([]);
     // Well before the 120 s total limit: it was the idle clock that ended it.
     expect(Date.now() - started).toBeLessThan(50_000);
+  }, 70_000);
+
+  it('a git fetch over HTTP that stalls ends after the same idle timeout with exit 6', async () => {
+    const started = Date.now();
+    const r = await generate('kit.git#main', '1');
+    expect(r.exitCode, r.stderr).toBe(6);
+    expect(r.stderr).toMatch(/Could not fetch the template/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(Date.now() - started).toBeLessThan(50_000); // git's own limit here is 300 s
   }, 70_000);
 
   it('a slow download that keeps sending is not cut off by the idle timeout', async () => {

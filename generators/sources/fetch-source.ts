@@ -19,7 +19,7 @@ import { execFile } from 'node:child_process';
 import { CliError, ExitCode } from '../errors.js';
 import { checkTemplateFiles, hostile, LIMITS } from './entries.js';
 import { fetchError, redact, tokenFor } from './fetch-errors.js';
-import { download } from './http-download.js';
+import { download, idleTimeoutSeconds } from './http-download.js';
 import { describeSource, type TemplateSource } from './parse-source.js';
 import { untarGz } from './untar.js';
 
@@ -67,6 +67,9 @@ function git(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeou
 function gitEnv(url: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   // Never prompt (no TTY must never hang); ext:: (runs a command) is off whatever the user's config says.
   const out: NodeJS.ProcessEnv = { ...env, GIT_TERMINAL_PROMPT: '0', GCM_INTERACTIVE: 'never', GIT_ASKPASS: '', SSH_ASKPASS: '' };
+  // A stalled HTTP(S) transfer ends after the same idle time as a tarball download (git's own low-speed check).
+  out['GIT_HTTP_LOW_SPEED_LIMIT'] = '1';
+  out['GIT_HTTP_LOW_SPEED_TIME'] = String(Math.ceil(idleTimeoutSeconds(env)));
   const config: [string, string][] = [['protocol.ext.allow', 'never']];
   const parsed = new URL(url);
   const token = parsed.protocol === 'https:' || parsed.protocol === 'http:' ? tokenFor(parsed.hostname, env) : undefined;
