@@ -256,6 +256,24 @@ describe.runIf(canRun)('hybrid starter end to end (private RabbitMQ + PostgreSQL
     expect(await lintWorkflows(project)).toEqual([]);
   });
 
+  it('each part has a README of its own, not the single starter\'s', () => {
+    for (const [dir, heading] of [[gatewayDir, ': gateway'], [serviceDir, ': service and worker']] as const) {
+      const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
+      expect(readme.split('\n')[0]).toContain(heading);
+      expect(readme).toContain('## Its place in the whole');
+      expect(readme).toContain('../README.md');
+    }
+  });
+
+  it('npm run dev: migrates both parts, uses the ports it is given, stops every process (scripts/dev.test.mjs, for real)', async () => {
+    // The generated project's own test of its dev script; it skips itself without AMQP_URL, so make
+    // sure it ran: every test passed, none skipped.
+    const r = await run('node', ['--test', 'scripts/dev.test.mjs'], { cwd: project, env: { ...baseEnv, AMQP_URL: amqpUrl() }, timeout: 900_000 });
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.all).toMatch(/^# pass 3$/m);
+    expect(r.all).toMatch(/^# skipped 0$/m);
+  }, 900_000);
+
   it('migrates both databases with their own tools', async () => {
     const gw = await run('npm', ['run', 'db:migrate'], { cwd: gatewayDir, env: { ...baseEnv, DATABASE_URL: gatewayDb } });
     expect(gw.exitCode, gw.all).toBe(0);
