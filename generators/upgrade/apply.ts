@@ -83,6 +83,8 @@ interface Journal {
   ops: JournalOp[];
   /** Directories the swap creates, shallowest first; removed on undo when empty. */
   createdDirs: string[];
+  /** Directories a new file replaces (their files all removed by the upgrade), deepest first; made again on undo. */
+  emptiedDirs?: string[];
 }
 
 const abs = (root: string, rel: string) => path.join(root, ...rel.split('/'));
@@ -162,6 +164,9 @@ async function undo(root: string, journal: Journal, io: ApplyIo): Promise<string
     // Not empty (or already gone): it holds something we did not create.
     await fs.rmdir(abs(root, dir)).catch(() => undefined);
   }
+  for (const dir of [...(journal.emptiedDirs ?? [])].reverse()) {
+    await fs.mkdir(abs(root, dir), { recursive: true }).catch((err: Error) => failed.push(`${dir}/: ${err.message}`));
+  }
   for (const op of [...journal.ops].reverse()) {
     if (!op.existed || !(await exists(oldPath(root, op.path)))) continue;
     await attempt(op, async () => {
@@ -210,6 +215,30 @@ export async function recoverInterruptedUpgrade(root: string, io: ApplyIo = real
 export async function interruptedUpgrade(root: string): Promise<'journal' | 'staging' | undefined> {
   if (await exists(abs(root, JOURNAL_PATH))) return 'journal';
   return (await exists(abs(root, STAGING_PATH))) ? 'staging' : undefined;
+}
+
+/**
+ * What is at each path now: a file (moved aside, put back on undo), nothing, or a directory a new file
+ * replaces (the plan checked that the upgrade removes everything in it): that directory and its
+ * subdirectories, deepest first.
+ */
+async function survey(root: string, ops: readonly FileOp[]): Promise<{ journalOps: JournalOp[]; emptiedDirs: string[] }> {
+  const journalOps: JournalOp[] = [];
+  const emptiedDirs: string[] = [];
+  const subdirs = async (rel: string): Promise<string[]> => {
+    const entries = await fs.readdir(abs(root, rel), { withFileTypes: true });
+    const below = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => subdirs(`${rel}/${e.name}`)));
+    return [...below.flat(), rel];
+  };
+  for (const op of ops) {
+    const stat = await fs.lstat(abs(root, op.path)).catch(() => undefined);
+    if (stat?.isDirectory()) {
+      if (op.kind !== 'write') throw new Error(`${op.path} is a directory`);
+      emptiedDirs.push(...(await subdirs(op.path)));
+    }
+    journalOps.push({ kind: op.kind, path: op.path, existed: stat !== undefined && !stat.isDirectory() });
+  }
+  return { journalOps, emptiedDirs };
 }
 
 /** Directories the writes need that will not be there: missing, or a file the upgrade removes (a file became a directory). */
@@ -265,6 +294,8 @@ async function swap(root: string, journal: Journal, io: ApplyIo, checkpoint: () 
     checkpoint();
     if (op.existed) await io.rename(abs(root, op.path), oldPath(root, op.path));
   }
+  // Emptied by the moves above; a new file takes the place of each.
+  for (const dir of journal.emptiedDirs ?? []) await fs.rmdir(abs(root, dir));
   for (const dir of journal.createdDirs) await io.mkdir(abs(root, dir));
   for (const op of journal.ops) {
     checkpoint();
@@ -327,10 +358,9 @@ export async function applyUpgrade(root: string, ops: readonly FileOp[], io: App
   const checkpoint = () => trap.checkpoint();
   let journal: Journal | undefined;
   try {
-    const journalOps: JournalOp[] = [];
-    for (const op of ops) journalOps.push({ kind: op.kind, path: op.path, existed: await exists(abs(root, op.path)) });
+    const { journalOps, emptiedDirs } = await survey(root, ops);
     await stage(root, ops, new Set(journalOps.filter((o) => o.existed).map((o) => o.path)), io, checkpoint);
-    const planned: Journal = { journalVersion: 1, state: 'staged', ops: journalOps, createdDirs: await dirsToCreate(root, ops) };
+    const planned: Journal = { journalVersion: 1, state: 'staged', ops: journalOps, createdDirs: await dirsToCreate(root, ops), emptiedDirs };
     await io.saveJournal(abs(root, JOURNAL_PATH), JSON.stringify(planned));
     journal = planned;
     await swap(root, journal, io, checkpoint);

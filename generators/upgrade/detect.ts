@@ -90,9 +90,30 @@ export async function readProjectState(root: string): Promise<ProjectState> {
   return { root, manifest, baseline };
 }
 
-/** The project's files at `paths`: content and exec bit, or undefined when absent. Refuses non-files. */
-export async function readProjectFiles(root: string, paths: Iterable<string>): Promise<Map<string, FileVersion | undefined>> {
-  const out = new Map<string, FileVersion | undefined>();
+export interface ProjectFiles {
+  /** Content and exec bit at each path, or undefined when there is no file there. */
+  files: Map<string, FileVersion | undefined>;
+  /** Paths that are directories in the project: what is inside (files, and empty directories as "dir/"). */
+  directories: Map<string, string[]>;
+}
+
+/** Everything below a directory, relative to root: files and links, and empty directories as "dir/". */
+async function listTree(root: string, rel: string): Promise<string[]> {
+  const entries = await fs.readdir(path.join(root, ...rel.split('/')), { withFileTypes: true });
+  if (entries.length === 0) return [`${rel}/`];
+  const out: string[] = [];
+  for (const e of entries) {
+    const child = `${rel}/${e.name}`;
+    if (e.isDirectory()) out.push(...(await listTree(root, child)));
+    else out.push(child);
+  }
+  return out.sort();
+}
+
+/** The project at `paths`: files (content, exec bit) and directories (what is in them). Refuses links and devices. */
+export async function readProjectFiles(root: string, paths: Iterable<string>): Promise<ProjectFiles> {
+  const files = new Map<string, FileVersion | undefined>();
+  const directories = new Map<string, string[]>();
   const odd: string[] = [];
   const list = [...new Set(paths)];
   const BATCH = 64;
@@ -100,33 +121,25 @@ export async function readProjectFiles(root: string, paths: Iterable<string>): P
     await Promise.all(
       list.slice(i, i + BATCH).map(async (p) => {
         const abs = path.join(root, ...p.split('/'));
-        let stat;
-        try {
-          stat = await fs.lstat(abs);
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT' || code === 'ENOTDIR') {
-            out.set(p, undefined);
-            return;
-          }
+        const stat = await fs.lstat(abs).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
           throw err;
-        }
-        if (!stat.isFile()) {
-          odd.push(p);
-          return;
-        }
-        out.set(p, { content: await fs.readFile(abs), executable: (stat.mode & 0o100) !== 0 });
+        });
+        if (stat?.isDirectory()) directories.set(p, await listTree(root, p));
+        else if (stat && !stat.isFile()) odd.push(p);
+        // A directory is no file: the plan decides whether the upgrade may replace it (see plan-upgrade.ts).
+        files.set(p, stat?.isFile() ? { content: await fs.readFile(abs), executable: (stat.mode & 0o100) !== 0 } : undefined);
       }),
     );
   }
   if (odd.length > 0) {
-    throw new CliError('upgrade', 'Where the template has (or had) a file, the project has a directory or a symbolic link; refusing to upgrade.', {
+    throw new CliError('upgrade', 'Where the template has (or had) a file, the project has a symbolic link or a special file; refusing to upgrade.', {
       exitCode: ExitCode.usage,
       details: odd.sort(),
       hint: 'Nothing was changed. Move or rename each of them (for example git mv <path> <path>.mine), commit, and run again.',
     });
   }
-  return out;
+  return { files, directories };
 }
 
 /**

@@ -43,6 +43,8 @@ export interface UpgradeInput {
   otherLockfiles: readonly string[];
   /** Parent directories of these paths that are not directories in the project: path -> what is there. */
   blockingParents?: ReadonlyMap<string, string>;
+  /** These paths where the project has a directory: path -> everything in it (empty directories as "dir/"). */
+  directories?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** A write that cannot happen: `path` is not a directory in the project, and the upgrade writes `into` below it. */
@@ -65,15 +67,18 @@ export interface UpgradePlan {
 }
 
 /**
- * Each write below a path that is a file in the project and stays one (the first such write per path).
- * A file the upgrade removes (the template turned it into a directory, and the user never changed it)
- * makes way: apply moves it aside before it creates the directory.
+ * Each write below a path that is a file in the project and stays one (the first such write per path),
+ * and each write onto a directory that keeps anything. What the upgrade removes makes way: a file the
+ * template turned into a directory, or a directory whose files the template all removed (the user never
+ * changed them); apply moves them aside before it creates the directory or the file.
  */
-function findBlocked(ops: readonly FileOp[], parents: ReadonlyMap<string, string>): BlockedPath[] {
+function findBlocked(ops: readonly FileOp[], parents: ReadonlyMap<string, string>, directories: ReadonlyMap<string, readonly string[]>): BlockedPath[] {
   const removed = new Set(ops.filter((o) => o.kind === 'remove').map((o) => o.path));
   const out = new Map<string, BlockedPath>();
   for (const op of ops) {
     if (op.kind !== 'write') continue;
+    const inside = directories.get(op.path);
+    if (inside && !inside.every((p) => removed.has(p))) out.set(op.path, { path: op.path, what: 'a directory', into: op.path });
     for (let d = path.posix.dirname(op.path); d !== '.'; d = path.posix.dirname(d)) {
       const what = parents.get(d);
       if (what !== undefined && !removed.has(d) && !out.has(d)) out.set(d, { path: d, what, into: op.path });
@@ -172,6 +177,6 @@ export function planUpgrade(input: UpgradeInput): UpgradePlan {
     conflicts: conflicts.sort(byPath),
     regenerate,
     regenerateBlocked: regenerate && blocked ? `${blocked.path} has conflicts; resolve them, then regenerate the lockfile` : undefined,
-    blocked: findBlocked(ops, input.blockingParents ?? new Map()),
+    blocked: findBlocked(ops, input.blockingParents ?? new Map(), input.directories ?? new Map()),
   };
 }

@@ -86,11 +86,14 @@ export function jsonSummary(s: UpgradeSummary, extra: Record<string, unknown> = 
 /** The refusal for files standing where the new template puts a directory. */
 export function blockedError(blocked: readonly BlockedPath[], to: string): CliError {
   const [first] = blocked;
-  const lead = `${first!.path} is ${first!.what} in the project, but template ${to} puts a directory there (${first!.into})`;
+  const lead =
+    first!.into === first!.path
+      ? `${first!.path} is ${first!.what} in the project, but template ${to} puts a file there`
+      : `${first!.path} is ${first!.what} in the project, but template ${to} puts a directory there (${first!.into})`;
   const more = blocked.length > 1 ? `, and ${blocked.length - 1} more like it` : '';
   return new CliError('upgrade', `${lead}${more}; refusing to upgrade.`, {
     exitCode: ExitCode.usage,
-    details: blocked.map((b) => `${b.path}: ${b.what}; the template writes ${b.into}`),
+    details: blocked.map((b) => `${b.path}: ${b.what}; the template writes ${b.into === b.path ? 'a file there' : b.into}`),
     hint: `Nothing was changed. Move or rename ${blocked.length > 1 ? 'each of them' : first!.path} (for example git mv ${first!.path} ${first!.path}.mine), commit, and run again.`,
   });
 }

@@ -190,7 +190,7 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
     assertSafeRelativePath(b);
   }
   const paths = new Set([...state.baseline.keys(), ...theirs.keys(), ...renames.keys(), ...renames.values()]);
-  const ours = await readProjectFiles(root, paths);
+  const { files: ours, directories } = await readProjectFiles(root, paths);
   const otherLockfiles = (await findLockfiles(root, [...state.baseline.keys(), ...theirs.keys()])).filter((p) => !paths.has(p));
 
   const up = planUpgrade({
@@ -201,6 +201,7 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
     labels: { ours: 'yours', base: 'base', theirs: `template ${to}` },
     otherLockfiles,
     blockingParents: await readBlockingParents(root, paths),
+    directories,
   });
   // A file where a directory must go cannot be merged or swapped: refuse before anything is written.
   if (up.blocked.length > 0) throw blockedError(up.blocked, to);

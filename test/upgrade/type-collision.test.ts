@@ -54,21 +54,56 @@ describe('file where the template now has a directory, and the reverse', () => {
   it('a user directory `src/added.js/` where v2 adds the file src/added.js: refused before any write', async () => {
     write(root, 'src/added.js/keep.txt', 'mine\n');
     await commitAll(root, 'a directory');
-    await expectRefusedUntouched(/directory or a symbolic link[^]*\nsrc\/added\.js$/);
+    await expectRefusedUntouched(/^src\/added\.js is a directory in the project, but template 1\.1\.0 puts a file there/);
     expect(read(root, 'src/added.js/keep.txt')).toBe('mine\n');
   });
 });
 
-describe('the template turns its own file `docs` into a directory (docs/guide.md)', () => {
+interface Change {
+  name: string;
+  /** Files added to the v1 and v2 fixtures. */
+  v1: Record<string, string>;
+  v2: Record<string, string>;
+  upgraded: (root: string) => void;
+  /** A user edit that must block the change, and the refusal it gets. */
+  userEdit: (root: string) => void;
+  refusal: RegExp;
+}
+
+const changes: Change[] = [
+  {
+    name: 'a file `docs` into a directory (docs/guide.md)',
+    v1: { docs: 'generated docs\n' },
+    v2: {},
+    upgraded: (root) => {
+      expect(fs.statSync(path.join(root, 'docs')).isDirectory()).toBe(true);
+      expect(read(root, 'docs/guide.md')).toBe(read(path.join(FIXTURES, 'v2', 'express'), 'docs/guide.md'));
+    },
+    userEdit: (root) => write(root, 'docs', 'my own docs\n'),
+    refusal: /^docs is a file in the project, but template 1\.1\.0 puts a directory there \(docs\/guide\.md\)/,
+  },
+  {
+    name: 'a directory `lib/` (lib/a.js, lib/sub/b.js) into a file `lib`',
+    v1: { 'lib/a.js': 'a\n', 'lib/sub/b.js': 'b\n' },
+    v2: { lib: 'one file now\n' },
+    upgraded: (root) => expect(read(root, 'lib')).toBe('one file now\n'),
+    userEdit: (root) => write(root, 'lib/mine.js', 'mine\n'),
+    refusal: /^lib is a directory in the project, but template 1\.1\.0 puts a file there/,
+  },
+];
+
+describe.each(changes)('the template turns its own $name', (change) => {
   let templates: { v1: string; v2: string };
   beforeEach(async () => {
-    // v1 with a file `docs`; v2 as it is (docs/guide.md, no `docs` file).
-    const v1 = path.join(tmp.dir, 'templates-v1');
-    fs.cpSync(path.join(FIXTURES, 'v1'), v1, { recursive: true });
-    fs.writeFileSync(path.join(v1, 'express', 'docs'), 'generated docs\n');
-    templates = { v1, v2: templatesOf('v2') };
+    const copy = (version: 'v1' | 'v2', extra: Record<string, string>) => {
+      const dir = path.join(tmp.dir, `templates-${version}`);
+      fs.cpSync(path.join(FIXTURES, version), dir, { recursive: true });
+      for (const [p, content] of Object.entries(extra)) write(path.join(dir, 'express'), p, content);
+      return dir;
+    };
+    templates = { v1: copy('v1', change.v1), v2: copy('v2', change.v2) };
     fs.rmSync(root, { recursive: true });
-    root = await generateProject(tmp.dir, { templates: v1 });
+    root = await generateProject(tmp.dir, { templates: templates.v1 });
   });
 
   const sweep = async () => {
@@ -77,20 +112,21 @@ describe('the template turns its own file `docs` into a directory (docs/guide.md
     return { root, scratch: tmp.dir, templates: templates.v2, before: snapshot(root), upgraded: snapshot(reference), finishedExit: ExitCode.ok };
   };
 
-  it('unchanged by the user: the file makes way for the directory', async () => {
+  it('unchanged by the user: the old one makes way for the new one', async () => {
     const r = await runIn(root, ['--no-install'], { templates: templates.v2 });
     expect(r.exitCode, r.error?.message).toBe(ExitCode.ok);
-    expect(fs.statSync(path.join(root, 'docs')).isDirectory()).toBe(true);
-    expect(read(root, 'docs/guide.md')).toBe(read(path.join(FIXTURES, 'v2', 'express'), 'docs/guide.md'));
+    change.upgraded(root);
+    expect(await porcelain(root)).not.toEqual([]);
   });
 
-  it('changed by the user: refused before any write, naming it', async () => {
-    write(root, 'docs', 'my own docs\n');
-    await commitAll(root, 'edited docs');
+  it('with something of the user in the way: refused before any write, naming it', async () => {
+    change.userEdit(root);
+    await commitAll(root, 'user edit');
     const before = snapshot(root);
     const r = await runIn(root, ['--no-install'], { templates: templates.v2 });
     expect(r.exitCode).toBe(ExitCode.usage);
-    expect(r.error?.message).toMatch(/^docs is a file in the project, but template 1\.1\.0 puts a directory there/);
+    expect(r.error?.message).toMatch(change.refusal);
+    expect(r.error?.hint).toMatch(/Nothing was changed/);
     expect(snapshot(root)).toEqual(before);
   });
 
