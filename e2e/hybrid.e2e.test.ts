@@ -95,7 +95,8 @@ async function startService(): Promise<Part> {
 }
 
 /** Polls /readyz until 200; fails with the part's output. */
-async function ready(part: Part, timeoutMs = 60_000): Promise<void> {
+// Generous: three parts, a broker and PostgreSQL share 2 cores; the loop ends as soon as the part is ready.
+async function ready(part: Part, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await waitForHttp(`${part.url}/readyz`, timeoutMs).catch(() => undefined);
@@ -238,6 +239,7 @@ describe.runIf(canRun)('hybrid starter end to end (private RabbitMQ + PostgreSQL
   it.each(['lint', 'typecheck', 'format:check', 'test', 'build'])('gateway: npm run %s passes (integration tests on)', async (script) => {
     const r = await run('npm', ['run', script], { cwd: gatewayDir, env: { ...baseEnv, AMQP_URL: amqpUrl(), DATABASE_URL: gatewayDb } });
     expect(r.exitCode, r.all).toBe(0);
+    expect(r.leftovers, 'processes left running').toEqual([]);
   });
 
   it.each([
@@ -248,6 +250,7 @@ describe.runIf(canRun)('hybrid starter end to end (private RabbitMQ + PostgreSQL
   ])('service: %s passes (integration tests on)', async (_name, args) => {
     const r = await run('uv', args, { cwd: serviceDir, env: { ...baseEnv, AMQP_URL: amqpUrl(), DATABASE_URL: serviceDb } });
     expect(r.exitCode, r.all).toBe(0);
+    expect(r.leftovers, 'processes left running').toEqual([]);
   });
 
   it('Dockerfiles and the workflow pass the offline linters', async () => {
