@@ -68,6 +68,13 @@ describe('generated files follow --pm', () => {
     expect(JSON.parse(files.get('package.json')!).packageManager).toBeUndefined();
   });
 
+  it('the next steps name the manager: the hybrid starts with "pnpm dev", "npm run dev" …', async () => {
+    const hybrid = await loadTemplate('hybrid');
+    expect(buildPlan(answersFor('hybrid', 'pnpm'), hybrid, ctx).devCommand).toBe('pnpm dev');
+    expect(buildPlan(answersFor('hybrid', 'bun'), hybrid, ctx).devCommand).toBe('bun run dev');
+    expect(buildPlan(answersFor('hybrid', 'npm'), hybrid, ctx).devCommand).toBe('npm run dev');
+  });
+
   for (const template of ['express', 'hybrid']) {
     it.each(OTHERS)(`${template} with %s: Dockerfile, workflow, README and package.json name only that manager`, async (pm) => {
       const files = await rendered(template, pm);

@@ -45,7 +45,8 @@ export interface PackageManagerCommands {
  * `npm install -g` needs no signing keys or extra download host. Yarn gets --force because node images
  * before 25 already ship a yarn binary that npm would otherwise refuse to overwrite. pnpm and bun get no
  * setup-node cache: its cache step runs the manager before this install (pnpm/action-setup would fix that,
- * but is not pinned here), while runners ship Yarn 1, so `cache: yarn` works.
+ * but the commit of its current release could not be verified to pin it), while runners ship Yarn 1, so
+ * `cache: yarn` works.
  */
 export function pmCommands(pm: PackageManager): PackageManagerCommands {
   switch (pm) {

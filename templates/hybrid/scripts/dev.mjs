@@ -50,13 +50,15 @@ const withDatabase = (env, url) => (url ? { ...env, DATABASE_URL: url } : env);
 const gateway = withDatabase({ ...shared, PORT: String(ports.gateway) }, process.env.GATEWAY_DATABASE_URL);
 const service = withDatabase({ ...shared, PORT: String(ports.service), WORKER_HEALTH_PORT: String(ports.worker) }, process.env.SERVICE_DATABASE_URL);
 
+// The gateway runs under the project's package manager: package.json "packageManager", else npm.
+const pm = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).packageManager?.split('@')[0] ?? 'npm';
 const migrations = [
   // The gateway's migration runner (prisma/migrations, applied with the driver; PGlite or PostgreSQL).
-  { name: 'gateway', cwd: 'gateway', command: 'npm', args: ['run', '--silent', 'db:migrate'], env: gateway },
+  { name: 'gateway', cwd: 'gateway', command: pm, args: ['run', '--silent', 'db:migrate'], env: gateway },
   { name: 'service', cwd: 'service', command: 'uv', args: ['run', 'alembic', 'upgrade', 'head'], env: service },
 ];
 const parts = [
-  { name: 'gateway', cwd: 'gateway', command: 'npm', args: ['run', 'dev'], env: gateway },
+  { name: 'gateway', cwd: 'gateway', command: pm, args: ['run', 'dev'], env: gateway },
   { name: 'service', cwd: 'service', command: 'uv', args: ['run', 'fastapi', 'dev', '--host', '127.0.0.1', '--port', String(ports.service)], env: service },
   { name: 'worker', cwd: 'service', command: 'uv', args: ['run', 'python', '-m', 'app.worker'], env: service },
 ];
