@@ -187,6 +187,7 @@ describe('interactive prompts in a real terminal (tmux)', () => {
       expect(await waitForExit(s), await screen(s)).toBe(130);
       const shown = await screen(s);
       expect(shown).toContain('To finish by hand: cd my-api && npm install && npm run db:generate');
+      expect(shown).not.toContain('git init'); // --no-git: not something left to do
       expect(shown).toContain('Install dependencies with npm: interrupted');
       expect(shown).not.toContain('Canceled'); // the spinner's own handler no longer ends the run
       const project = path.join(s.cwd, 'my-api');
