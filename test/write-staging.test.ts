@@ -1,18 +1,19 @@
 /**
  * Where the writer stages, on real mounts: an empty target that is a mount point (a rename from its parent
- * would fail with EXDEV), a target whose parent is read-only (EROFS), and a run killed with SIGKILL whose
- * staging the next run removes, while staging that this tool did not make, or that a live run owns, is
- * never touched.
+ * would fail with EXDEV), a full disk at every point, a target whose parent is read-only (EROFS) or not
+ * writable by the user (EACCES), and a run killed with SIGKILL whose staging the next run removes, while
+ * staging that this tool did not make, or that a live run owns, is never touched.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Answers } from '../generators/answers/schema.js';
+import { ExitCode, type CliError } from '../generators/errors.js';
 import { GENERATOR_NAME } from '../generators/package-root.js';
 import type { Plan } from '../generators/plan/plan.js';
 import { writeProject } from '../generators/write/writer.js';
-import { canMount, mountTmpfs, remountReadOnly, unmountAll } from './helpers/mount.js';
+import { canMount, fillLeaving, mountTmpfs, remountReadOnly, unmountAll } from './helpers/mount.js';
 import { listTree, makeTmp } from './helpers/tmp.js';
 
 const mountable = canMount();
@@ -54,6 +55,31 @@ describe.skipIf(!mountable)('staging on real mounts', () => {
     await writeProject(planFor(target));
     expectProject(target);
     expect(stagingIn(tmp.dir)).toEqual([]);
+  });
+
+  it('a full disk at any point leaves nothing behind (new target, and an existing empty one)', async () => {
+    const disk = path.join(tmp.dir, 'disk');
+    mountTmpfs(disk, '1m');
+    const filler = path.join(disk, 'filler');
+    const plan = { ...planFor(''), files: Array.from({ length: 12 }, (_, i) => ({ path: `d${i % 3}/f${i}.txt`, content: Buffer.alloc(3000, 97), executable: false })) };
+    for (const existing of [false, true]) {
+      const target = path.join(disk, existing ? 'existing' : 'fresh');
+      if (existing) fs.mkdirSync(target);
+      const before = listTree(disk);
+      let failures = 0;
+      for (let pages = 0; pages < 100; pages++) {
+        fillLeaving(disk, filler, pages);
+        const err = await writeProject({ ...plan, targetDir: target }).catch((e: unknown) => e as CliError);
+        fs.rmSync(filler, { force: true });
+        if (err === undefined) break;
+        failures++;
+        expect(err.exitCode, `${pages} pages free`).toBe(ExitCode.writeFailed);
+        expect(listTree(disk), `${pages} pages free`).toEqual(before);
+      }
+      expect(failures).toBeGreaterThan(3);
+      expect(listTree(target).filter((p) => p.endsWith('.txt'))).toHaveLength(12);
+      expect(stagingIn(disk).concat(stagingIn(target))).toEqual([]);
+    }
   });
 
   it('an empty directory whose parent is read-only (EROFS) is generated into', async () => {
