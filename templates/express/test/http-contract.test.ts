@@ -32,7 +32,15 @@ describe('no input gives a 5xx', () => {
   });
 
   it('bounds pagination parameters', async () => {
-    for (const query of ['offset=9223372036854775808', 'limit=1e400', 'offset=1.5', 'limit=0']) {
+    for (const query of [
+      'offset=9223372036854775808',
+      'limit=1e400',
+      'offset=1.5',
+      'limit=0',
+      'offset=',
+      'limit=0x10',
+      'offset=1&offset=2',
+    ]) {
       expect((await request(app).get(`/users?${query}`)).status, query).toBe(422);
     }
   });
@@ -92,10 +100,35 @@ describe('methods', () => {
     expect(post.headers.allow).toBe('GET, HEAD, PATCH, DELETE');
   });
 
+  it('answers any other method on a probe with 405 too', async () => {
+    const res = await request(app).delete('/healthz');
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD');
+  });
+
   it('answers OPTIONS with 204 and Allow', async () => {
     const res = await request(app).options('/users');
     expect(res.status).toBe(204);
     expect(res.headers.allow).toBe('GET, HEAD, POST');
+  });
+});
+
+describe('email addresses', () => {
+  it('are accepted exactly when they match the documented pattern', async () => {
+    const spec = (await request(app).get('/openapi.json')).body;
+    const schema = spec.components.schemas.CreateUser.properties.email;
+    expect(schema.format).toBe('email');
+    const pattern = new RegExp(schema.pattern as string);
+    for (const email of ['=t@false.info', 'x@t2.test', 'a.b+c@sub.example.com']) {
+      expect(pattern.test(email)).toBe(true);
+      expect((await createUser({ email, name: 'A' })).status, email).toBe(201);
+    }
+    for (const email of ['no-at-sign', 'a@localhost', 'a..b@example.com', 'a@-x.com']) {
+      expect(pattern.test(email)).toBe(false);
+      expect((await createUser({ email, name: 'A' })).status, email).toBe(422);
+    }
+    const longLocalPart = `${'a'.repeat(65)}@example.com`; // RFC 5321: at most 64
+    expect((await createUser({ email: longLocalPart, name: 'A' })).status).toBe(422);
   });
 });
 

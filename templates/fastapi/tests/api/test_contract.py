@@ -1,6 +1,8 @@
 """What the OpenAPI document promises, checked against what the server does (the cases a
 schema-based fuzzer such as schemathesis found), and the one error format (RFC 9457)."""
 
+import re
+
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
@@ -84,6 +86,23 @@ async def test_wrong_method_is_405_with_every_allowed_method(client: AsyncClient
     assert post.headers["allow"] == "GET, PATCH, DELETE"
     options = await client.options("/users")
     assert (options.status_code, options.headers["allow"]) == (204, "GET, POST")
+
+
+async def test_emails_are_accepted_exactly_when_they_match_the_documented_pattern(
+    client: AsyncClient,
+) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    schema = spec["components"]["schemas"]["UserCreate"]["properties"]["email"]
+    assert schema["format"] == "email"
+    pattern = re.compile(schema["pattern"])
+    for email in ("=t@false.info", "x@t2.test", "a.b+c@sub.example.com"):
+        assert pattern.search(email)
+        assert (await client.post("/users", json={**ADA, "email": email})).status_code == 201
+    for email in ("no-at-sign", "a@localhost", "a..b@example.com", "a@-x.com"):
+        assert not pattern.search(email)
+        assert (await client.post("/users", json={**ADA, "email": email})).status_code == 422
+    long_local_part = "a" * 65 + "@example.com"  # RFC 5321: at most 64
+    assert (await client.post("/users", json={**ADA, "email": long_local_part})).status_code == 422
 
 
 async def test_empty_patch_changes_nothing(client: AsyncClient) -> None:

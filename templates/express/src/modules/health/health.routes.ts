@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type { ReadinessCheck } from '../../lib/feature.js';
 import type { Logger } from '../../lib/logger.js';
+import { methodNotAllowed } from '../../middleware/error-handler.js';
 
 /**
  * Probes for orchestrators and load balancers. They are registered directly on
@@ -15,30 +16,37 @@ export function registerHealthRoutes(
 ): void {
   // Liveness: answers as long as the event loop runs; never touches the database,
   // so a database outage does not make the orchestrator restart healthy processes.
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  // route().all(methodNotAllowed): any other method gets 405 with `Allow`.
+  app
+    .route('/healthz')
+    .get((_req, res) => {
+      res.json({ status: 'ok' });
+    })
+    .all(methodNotAllowed);
 
   // Readiness: take this instance out of rotation while the database (or a dependency a feature
   // registered) is unreachable. The checks run concurrently; the body names each, without details.
-  app.get('/readyz', async (req, res) => {
-    const results = await Promise.allSettled(
-      checks.map(async ({ check }) => {
-        await check();
-      }),
-    );
-    const report: Record<string, 'ok' | 'failed'> = {};
-    results.forEach((result, i) => {
-      const { name } = checks[i]!;
-      report[name] = result.status === 'fulfilled' ? 'ok' : 'failed';
-      if (result.status === 'rejected') {
-        logger.warn(
-          { err: result.reason, check: name, requestId: req.id },
-          'readiness check failed',
-        );
-      }
-    });
-    const ready = results.every((result) => result.status === 'fulfilled');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: report });
-  });
+  app
+    .route('/readyz')
+    .get(async (req, res) => {
+      const results = await Promise.allSettled(
+        checks.map(async ({ check }) => {
+          await check();
+        }),
+      );
+      const report: Record<string, 'ok' | 'failed'> = {};
+      results.forEach((result, i) => {
+        const { name } = checks[i]!;
+        report[name] = result.status === 'fulfilled' ? 'ok' : 'failed';
+        if (result.status === 'rejected') {
+          logger.warn(
+            { err: result.reason, check: name, requestId: req.id },
+            'readiness check failed',
+          );
+        }
+      });
+      const ready = results.every((result) => result.status === 'fulfilled');
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: report });
+    })
+    .all(methodNotAllowed);
 }

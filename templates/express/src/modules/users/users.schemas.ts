@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { singleLineText } from '../../lib/text.js';
+import { emailAddress, queryInt, singleLineText } from '../../lib/text.js';
 
 // `.meta({ id })` names a schema as a reusable OpenAPI component
 // (@asteasolutions/zod-to-openapi reads Zod 4 metadata directly).
@@ -14,7 +14,7 @@ export const userSchema = z
   })
   .meta({ id: 'User' });
 
-const email = z.email().max(254).toLowerCase().meta({ example: 'ada@example.com' });
+const email = emailAddress();
 const name = singleLineText(100).meta({ example: 'Ada Lovelace' });
 
 // strictObject: unknown fields are rejected instead of silently ignored.
@@ -33,8 +33,8 @@ export const updateUserBody = z
 export const userIdParams = z.object({ id: z.uuid() });
 
 export const listUsersQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  limit: queryInt(1, 100).default(20),
+  offset: queryInt(0, 1_000_000).default(0),
 });
 
 export const userListSchema = z
