@@ -58,7 +58,7 @@ process.on('exit', () => {
   if (dropped) return;
   for (const db of dbs) spawnSync('psql', [ADMIN_URL, '-qc', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`], { stdio: 'ignore' });
 });
-const gatewayEnv = { ...env, DATABASE_URL: dbUrl(dbs[0]), AMQP_URL, AMQP_NAMESPACE: ns, NODE_ENV: 'production', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '1000000' };
+const gatewayEnv = { ...env, DATABASE_URL: dbUrl(dbs[0]), AMQP_URL, AMQP_NAMESPACE: ns, NODE_ENV: 'production', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '1000000', RATE_LIMIT_READ_MAX: '1000000' };
 const serviceEnv = { ...env, DATABASE_URL: dbUrl(dbs[1], 'postgresql+asyncpg:'), AMQP_URL, AMQP_NAMESPACE: ns, LOG_LEVEL: 'WARNING' };
 sh('npm', ['run', 'db:migrate'], path.join(project, 'gateway'), gatewayEnv);
 sh('uv', ['run', 'alembic', 'upgrade', 'head'], path.join(project, 'service'), serviceEnv);

@@ -61,6 +61,7 @@ async function startGateway(): Promise<Part> {
       AMQP_URL: amqpUrl(),
       AMQP_NAMESPACE: NAMESPACE,
       RATE_LIMIT_MAX: '1000000',
+      RATE_LIMIT_READ_MAX: '1000000', // the tests poll GET /jobs/:id hard
     },
   });
   return { name: 'gateway', started, url: `http://127.0.0.1:${port}` };

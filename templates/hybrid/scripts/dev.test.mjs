@@ -135,6 +135,7 @@ async function startDev(tmp) {
     SERVICE_DATABASE_URL: `sqlite+aiosqlite:///${path.join(tmp, 'service.db')}`,
     WORKER_PROCESSES: '1',
     RATE_LIMIT_MAX: '100000',
+    RATE_LIMIT_READ_MAX: '100000',
   });
   const urls = {
     gateway: `http://127.0.0.1:${ports.gateway}`,

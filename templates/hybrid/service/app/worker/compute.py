@@ -11,6 +11,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import resource_tracker
 
 import structlog
 
@@ -96,3 +97,9 @@ class ProcessPoolWork:
             for process in list(self._pool._processes.values()):
                 process.kill()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        # multiprocessing's resource tracker (a helper process the pool started) would otherwise
+        # outlive the worker by a moment, so a supervisor could see a process left in its group.
+        # Stopping it is private API, hence the care; a later pool starts a new one.
+        stop_tracker = getattr(resource_tracker._resource_tracker, "_stop", None)
+        if callable(stop_tracker):
+            stop_tracker()
