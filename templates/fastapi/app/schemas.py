@@ -2,9 +2,9 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 # strict: no silent coercion ("true" -> True, 1 -> True); extra="forbid": a typo in a field
@@ -79,23 +79,30 @@ class UserCreate(BaseModel):
     is_active: bool = True
 
 
-# PATCH semantics as in JSON Merge Patch (RFC 7396). No field of a user can be null, so null is
-# refused rather than read as "clear"; SkipJsonSchema keeps null out of the documented schema.
+def omittable() -> Any:
+    """A PATCH field: may be left out (it then keeps its value) but, when sent, is validated as
+    its type, so null is refused. Not `X | None`, which would document null as allowed; use
+    with PATCH_INPUT, which keeps the placeholder default out of the schema."""
+    return Field(default=None)
+
+
+def _without_defaults(schema: dict[str, Any]) -> None:
+    for field in schema.get("properties", {}).values():
+        field.pop("default", None)
+
+
+PATCH_INPUT = ConfigDict(**_INPUT, json_schema_extra=_without_defaults)
+
+
+# PATCH semantics as in JSON Merge Patch (RFC 7396); no field of a user can be null.
 class UserUpdate(BaseModel):
     """Fields to change; omitted fields keep their value, an empty object changes nothing."""
 
-    model_config = _INPUT
+    model_config = PATCH_INPUT
 
-    email: Email | SkipJsonSchema[None] = None
-    name: Name | SkipJsonSchema[None] = None
-    is_active: bool | SkipJsonSchema[None] = None
-
-    @field_validator("email", "name", "is_active", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may be omitted but not null")
-        return value
+    email: Email = omittable()
+    name: Name = omittable()
+    is_active: bool = omittable()
 
 
 class UserRead(BaseModel):

@@ -208,7 +208,7 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
-BODY_TOO_LARGE = "Request body too large"
+BODY_TOO_LARGE = "Request body is too large"
 
 
 class RequestBodyTooLargeError(HTTPException):

@@ -113,7 +113,9 @@ async def test_empty_patch_changes_nothing(client: AsyncClient) -> None:
 
 async def test_patch_null_is_refused_and_documented_as_not_allowed(client: AsyncClient) -> None:
     user = await create(client)
-    assert (await client.patch(f"/users/{user['id']}", json={"name": None})).status_code == 422
+    response = await client.patch(f"/users/{user['id']}", json={"name": None})
+    assert response.status_code == 422
+    assert [(e["location"], e["path"]) for e in response.json()["errors"]] == [("body", "name")]
     spec = (await client.get("/openapi.json")).json()
     assert "null" not in str(spec["components"]["schemas"]["UserUpdate"]["properties"])
 

@@ -58,7 +58,7 @@ async def test_body_limit_by_content_length(database_url: str) -> None:
         body = {"email": "a@example.com", "name": "x" * 100}
         response = await client.post("/users", json=body)
         assert response.status_code == 413
-        assert response.json()["detail"] == "Request body too large"
+        assert response.json()["detail"] == "Request body is too large"
         assert response.headers["x-content-type-options"] == "nosniff"
 
 
@@ -75,7 +75,7 @@ async def test_body_limit_on_streamed_body_without_content_length(database_url: 
         )
         assert "content-length" not in response.request.headers
         assert response.status_code == 413
-        assert response.json()["detail"] == "Request body too large"
+        assert response.json()["detail"] == "Request body is too large"
 
 
 async def test_rate_limit_answers_429_with_retry_after(database_url: str) -> None:

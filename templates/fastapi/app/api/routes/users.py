@@ -26,7 +26,7 @@ def _not_found() -> HTTPException:
 
 
 def _conflict() -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT, "Email already registered")
+    return HTTPException(status.HTTP_409_CONFLICT, "A user with this email already exists")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)

@@ -31,7 +31,7 @@ async def test_duplicate_email_is_409(client: AsyncClient) -> None:
         "type": "about:blank",
         "title": "Conflict",
         "status": 409,
-        "detail": "Email already registered",
+        "detail": "A user with this email already exists",
         "instance": "/users",
     }
 
