@@ -80,9 +80,12 @@ class Consumer:
             and not self._channel.is_closed
         )
 
-    async def stop(self, grace_seconds: float) -> bool:
+    async def stop(
+        self, grace_seconds: float, *, cancelled: Callable[[], None] | None = None
+    ) -> bool:
         """Stop taking messages, let the ones in flight finish (and be acked), then close.
-        Returns whether every message in flight was settled within the grace period."""
+        `cancelled` runs once no more deliveries come. Returns whether every message in flight
+        was settled within the grace period."""
         if self._queue is not None and self._consumer_tag is not None:
             tag, self._consumer_tag = self._consumer_tag, None
             if is_connected(self.connection):
@@ -94,6 +97,8 @@ class Consumer:
         # Deliveries that arrived just before the cancel have tasks that have not started yet:
         # let them start (and count themselves in flight) before waiting for none to be left.
         await asyncio.sleep(0)
+        if cancelled is not None:
+            cancelled()
         drained = True
         try:
             async with asyncio.timeout(grace_seconds):

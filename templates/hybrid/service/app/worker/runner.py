@@ -104,9 +104,10 @@ class Worker:
                 await stop.wait()
             logger.info("worker_stopping")
         finally:
-            if self._handler is not None:
-                self._handler.stop()  # messages held after a database error go back now
-            drained = await self.consumer.stop(SHUTDOWN_GRACE_SECONDS)
+            # Once consuming has stopped, messages held after a database error go back at once
+            # (to another worker), instead of waiting out their delay.
+            release = None if self._handler is None else self._handler.stop
+            drained = await self.consumer.stop(SHUTDOWN_GRACE_SECONDS, cancelled=release)
             if self._pool is not None:
                 # Blocking (it joins the pool processes): off the event loop. Jobs still computing
                 # after the grace period are unacknowledged and will be delivered again: their
