@@ -3,8 +3,9 @@
  * from the npm registry into a temporary prefix put on PATH; the express starter is generated and
  * installed by the built CLI with each, then linted, type-checked, tested and built with that manager;
  * its Dockerfile and workflow name only that manager's lockfile and commands and pass the offline
- * linters, and the frozen install they run accepts the lockfile the CLI wrote. A manager missing from
- * PATH exits 2 before anything is written.
+ * linters, and the frozen install they run accepts the lockfile the CLI wrote. The hybrid's gateway
+ * files are rendered and linted with each manager (no install). A manager missing from PATH exits 2
+ * before anything is written.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -97,6 +98,25 @@ for (const pm of MANAGERS) {
     }, 120_000);
   });
 }
+
+describe('the hybrid with each manager (no install)', () => {
+  it.each(MANAGERS)('--pm %s: the gateway Dockerfile and the workflow name only that manager and pass the offline linters', async (pm) => {
+    const r = await runCli([`hybrid-${pm}`, '--template', 'hybrid', '--pm', pm, '--no-install', '--no-git'], { cwd: tmp.dir, env: baseEnv, timeout: 120_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const project = path.join(tmp.dir, `hybrid-${pm}`);
+    const c = pmCommands(pm);
+    const dockerfile = fs.readFileSync(path.join(project, 'gateway', 'Dockerfile'), 'utf8');
+    const workflow = fs.readFileSync(path.join(project, '.github', 'workflows', 'ci.yml'), 'utf8');
+    for (const text of [dockerfile, workflow]) {
+      expect(text.match(NPM_ONLY)?.[0]).toBeUndefined();
+      expect(text).toContain(c.pmInstallFrozen);
+    }
+    expect(lintDockerfile(path.join(project, 'gateway', 'Dockerfile'))).toEqual([]);
+    expect(await lintWorkflows(project)).toEqual([]);
+    // The next steps say how to start it with this manager.
+    expect(r.stdout + r.stderr).toContain(pm === 'bun' ? 'bun run dev' : `${pm} dev`);
+  }, 180_000);
+});
 
 describe('a package manager missing from PATH', () => {
   it.each(MANAGERS)('--pm %s exits 2 before anything is written, saying how to get it', async (pm) => {
