@@ -299,7 +299,7 @@ describe.runIf(canRun)('hybrid starter end to end (private RabbitMQ + PostgreSQL
       const unknown = await fetch(`${parts[0]!.url}/jobs/00000000-0000-4000-8000-000000000000`);
       expect(unknown.status).toBe(404);
       const invalid = await fetch(`${parts[0]!.url}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"count-primes","input":{"limit":1}}' });
-      expect(invalid.status).toBe(400);
+      expect(invalid.status).toBe(422); // RFC 9457 problem details, as every validation error
     } finally {
       for (const part of parts.reverse()) await stopCleanly(part);
     }
