@@ -150,4 +150,5 @@ async def test_reads_and_writes_are_limited_apart_and_probes_never(database_url:
         assert (limited.status_code, limited.headers["content-type"]) == (429, PROBLEM_JSON)
         for _ in range(5):
             assert (await client.get("/healthz")).status_code == 200
-            assert (await client.get("/readyz")).status_code == 200
+            # Not limited; whether ready depends on what the features check (a broker, say).
+            assert (await client.get("/readyz")).status_code != 429
