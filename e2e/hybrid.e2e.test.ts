@@ -107,9 +107,13 @@ async function ready(part: Part, timeoutMs = 180_000): Promise<void> {
   }
 }
 
-async function stopCleanly(part: Part): Promise<void> {
-  const stopped = await stopServer(part.started, 30_000);
-  expect(stopped, `${part.name}:\n${part.started.output().slice(-3000)}`).toEqual({ exitCode: 0, signal: undefined, timedOut: false });
+/** Stops every part (even when one of them misbehaves), then checks each stopped cleanly. */
+async function stopCleanly(...parts: Part[]): Promise<void> {
+  const stopped: Awaited<ReturnType<typeof stopServer>>[] = [];
+  for (const part of parts) stopped.push(await stopServer(part.started, 30_000));
+  parts.forEach((part, i) => {
+    expect(stopped[i], `${part.name}:\n${part.started.output().slice(-3000)}`).toEqual({ exitCode: 0, signal: undefined, timedOut: false });
+  });
 }
 
 interface Job {
@@ -301,7 +305,7 @@ describe.runIf(canRun)('hybrid starter end to end (private RabbitMQ + PostgreSQL
       const invalid = await fetch(`${parts[0]!.url}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"count-primes","input":{"limit":1}}' });
       expect(invalid.status).toBe(422); // RFC 9457 problem details, as every validation error
     } finally {
-      for (const part of parts.reverse()) await stopCleanly(part);
+      await stopCleanly(...parts.reverse());
     }
   });
 
@@ -358,8 +362,7 @@ describe.runIf(canRun)('hybrid starter end to end (private RabbitMQ + PostgreSQL
       expect(depths[`${NAMESPACE}.jobs.requested`]).toEqual({ ready: 0, unacked: 0 });
       expect(depths[`${NAMESPACE}.jobs.dead`]?.ready ?? 0).toBe(0);
     } finally {
-      await stopCleanly(worker);
-      await stopCleanly(gateway);
+      await stopCleanly(worker, gateway);
     }
   });
 
@@ -393,8 +396,7 @@ describe.runIf(canRun)('hybrid starter end to end (private RabbitMQ + PostgreSQL
       expect(done).toMatchObject({ status: 'succeeded', result: countPrimes(5000) });
       expect((await queueDepths())[`${NAMESPACE}.jobs.dead`]?.ready).toBe(2);
     } finally {
-      await stopCleanly(worker);
-      await stopCleanly(gateway);
+      await stopCleanly(worker, gateway);
     }
   });
 
@@ -424,8 +426,7 @@ describe.runIf(canRun)('hybrid starter end to end (private RabbitMQ + PostgreSQL
       const done = await waitForJobs(gateway, [...accepted, ...after].map((j) => j.id), 180_000);
       expect(done.filter((j) => j.status !== 'succeeded')).toEqual([]);
     } finally {
-      await stopCleanly(worker);
-      await stopCleanly(gateway);
+      await stopCleanly(worker, gateway);
     }
   });
 });
