@@ -23,6 +23,11 @@ from app.core.errors import PROBLEM_JSON, TITLES, problem
 # Longer than any request should take, shorter than the orchestrator's kill timeout
 # (docker compose stop_grace_period is set to 30s).
 GRACEFUL_SHUTDOWN_SECONDS = 20
+# After a refusal the connection is half-closed and its input drained this long (or until this
+# many bytes) before it is closed: closing a socket with unread input makes the kernel send a
+# reset, which can destroy the answer before the client has read it.
+REFUSAL_LINGER_SECONDS = 1.0
+REFUSAL_DRAIN_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -57,14 +62,24 @@ class BoundedHttpProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._head_timer: asyncio.TimerHandle | None = None
         self._head_bytes = 0
+        self._refused = False
+        self._drained = 0
+        self._linger: asyncio.TimerHandle | None = None
         super().connection_made(transport)
         self._start_head()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._end_head()
+        if self._linger is not None:
+            self._linger.cancel()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._refused:
+            self._drained += len(data)
+            if self._drained > REFUSAL_DRAIN_BYTES:
+                self.transport.close()  # a flood: stop reading it, a reset is what it gets
+            return
         if self.cycle is None or self.cycle.response_complete:
             self._start_head()  # this data begins the next request on a kept-alive connection
         if self._head_timer is not None:
@@ -96,8 +111,9 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def _refuse(self, status: int, detail: str) -> None:
         self._end_head()
-        if self.transport.is_closing():
+        if self._refused or self.transport.is_closing():
             return
+        self._refused = True
         # No request was parsed, so there is no ASGI cycle to answer through: write it directly.
         body = json.dumps(problem(status, detail)).encode()
         head = (
@@ -105,7 +121,11 @@ class BoundedHttpProtocol(HttpToolsProtocol):
             f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
         )
         self.transport.write(head.encode() + body)
-        self.transport.close()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()  # FIN after the answer; input is drained meanwhile
+            self._linger = self.loop.call_later(REFUSAL_LINGER_SECONDS, self.transport.close)
+        else:
+            self.transport.close()
 
 
 def server_config(
