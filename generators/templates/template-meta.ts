@@ -40,7 +40,8 @@ export const RESERVED_VAR_NAMES = new Set([
 ]);
 const VAR_NAME = z.string().check(
   z.regex(/^[a-z][a-zA-Z0-9]{0,39}$/, 'prompt names are camelCase identifiers (a-z, A-Z, 0-9), at most 40 characters'),
-  z.refine((n: string) => !RESERVED_VAR_NAMES.has(n), { error: (i) => `"${String(i.input)}" is reserved` }),
+  // pm* names carry the package manager's commands into templates (plan/package-manager.ts): all reserved.
+  z.refine((n: string) => !RESERVED_VAR_NAMES.has(n) && !/^pm[A-Z]/.test(n), { error: (i) => `"${String(i.input)}" is reserved` }),
 );
 
 /** A question an org template adds; answered by a prompt, --set name=value, a preset or its default. */
