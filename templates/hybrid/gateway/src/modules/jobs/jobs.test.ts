@@ -120,6 +120,18 @@ describe('POST /jobs', () => {
   });
 });
 
+describe('other methods', () => {
+  it('answer 405 with Allow on both job paths', async () => {
+    const list = await request(app).get('/jobs');
+    expect(list.status).toBe(405);
+    expect(list.headers.allow).toBe('POST');
+    const remove = await request(app).delete(`/jobs/${randomUUID()}`);
+    expect(remove.status).toBe(405);
+    expect(remove.headers.allow).toBe('GET, HEAD');
+    expect(remove.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+});
+
 describe('GET /jobs/:id', () => {
   it('answers 404 for an unknown id and 422 for an id that is not a UUID', async () => {
     const missing = await request(app).get(`/jobs/${randomUUID()}`);
