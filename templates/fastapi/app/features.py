@@ -7,5 +7,8 @@ registry puts their tables into Base.metadata: alembic/env.py imports it for aut
 """
 
 from app.core.features import Feature
+# slot: imports, sorted (features' imports join the block above in isort's order)
 
-FEATURES: tuple[Feature, ...] = ()
+FEATURES: tuple[Feature, ...] = (
+    # slot: features (create-polyglot-backend's features and `gen resource` list theirs above)
+)
