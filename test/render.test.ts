@@ -5,7 +5,8 @@ import { PACKAGE_MANAGERS, type Answers } from '../generators/answers/schema.js'
 import { CliError } from '../generators/errors.js';
 import { TEMPLATES_DIR } from '../generators/package-root.js';
 import { buildPlan, type PlanContext } from '../generators/plan/plan.js';
-import { outputPath, renderEjs } from '../generators/plan/render.js';
+import { outputPath } from '../generators/plan/paths.js';
+import { renderEjs } from '../generators/plan/render.js';
 import { availableTemplates, loadTemplate } from '../generators/templates/load.js';
 import { makeTmp, writeFixture } from './helpers/tmp.js';
 

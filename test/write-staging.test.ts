@@ -42,6 +42,7 @@ function planFor(targetDir: string): Plan {
       { path: 'bin/run', content: Buffer.from('#!/bin/sh\n'), executable: true },
     ],
     postSteps: [],
+    features: {},
   };
 }
 

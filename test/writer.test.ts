@@ -26,6 +26,7 @@ function planFor(targetDir: string, count = 20): Plan {
       executable: i === 1,
     })),
     postSteps: [],
+    features: {},
   };
 }
 

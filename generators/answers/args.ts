@@ -39,7 +39,14 @@ export interface ParsedArgs {
   options: RunOptions;
   /** `upgrade` was given as the first argument. */
   upgradeCommand: boolean;
+  /** `add <feature>` / `remove <feature>`: change one feature of the project here, as an upgrade. */
+  featureCommand?: { action: FeatureAction; id: string };
+  /** --<question> <value> for the feature questions found on disk. */
+  features: Record<string, string>;
 }
+
+export const FEATURE_ACTIONS = ['add', 'remove'] as const;
+export type FeatureAction = (typeof FEATURE_ACTIONS)[number];
 
 export const RUN_OPTION_HELP: Record<keyof RunOptions, { flag: string; short?: string; value?: string; help: string }> = {
   yes: { flag: 'yes', short: 'y', help: 'Accept defaults for every question not answered by a flag' },
@@ -57,7 +64,8 @@ export const RUN_OPTION_HELP: Record<keyof RunOptions, { flag: string; short?: s
   version: { flag: 'version', short: 'v', help: 'Print the version' },
 };
 
-export function parseArgv(argv: readonly string[]): ParsedArgs {
+/** `questions`: the feature questions found on disk, each a `--<question> <value>` flag. */
+export function parseArgv(argv: readonly string[], questions: readonly string[] = []): ParsedArgs {
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const [, o] of Object.entries(RUN_OPTION_HELP)) {
     const type = o.value ? 'string' : 'boolean';
@@ -75,6 +83,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
       options[flag] = { type: 'string' };
     }
   }
+  for (const q of questions) options[q] ??= { type: 'string' };
   options['t'] = { type: 'string' };
   options['set'] = { type: 'string', multiple: true };
 
@@ -86,7 +95,8 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
   }
   const { values } = parsed;
   const upgradeCommand = parsed.positionals[0] === UPGRADE_COMMAND;
-  const positionals = upgradeCommand ? parsed.positionals.slice(1) : parsed.positionals;
+  const featureCommand = parseFeatureCommand(parsed.positionals);
+  const positionals = upgradeCommand ? parsed.positionals.slice(1) : featureCommand ? [] : parsed.positionals;
   if (upgradeCommand && positionals.length > 0) {
     throw new CliError('args', `"${UPGRADE_COMMAND}" takes no directory; got ${positionals.join(' ')}.`, {
       hint: `Run it inside the project, or pass --cwd <dir>. To create a project in a directory named "${UPGRADE_COMMAND}", pass ./${UPGRADE_COMMAND}.`,
@@ -122,9 +132,18 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
     if (typeof v !== 'string' || v === '') throw new CliError('args', `Option --${name} needs a value.`);
     return v;
   };
+  const features: Record<string, string> = {};
+  for (const q of questions) {
+    const v = values[q];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || v === '') throw new CliError('args', `Option --${q} needs a value.`);
+    features[q] = v;
+  }
   return {
     given,
     upgradeCommand,
+    ...(featureCommand ? { featureCommand } : {}),
+    features,
     options: {
       yes: flag('yes'),
       dryRun: flag('dry-run'),
@@ -141,6 +160,17 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
       set: Array.isArray(values['set']) ? values['set'].filter((v): v is string => typeof v === 'string') : [],
     },
   };
+}
+
+function parseFeatureCommand(positionals: readonly string[]): ParsedArgs['featureCommand'] {
+  const action = FEATURE_ACTIONS.find((a) => a === positionals[0]);
+  if (action === undefined) return undefined;
+  if (positionals.length !== 2) {
+    throw new CliError('args', `"${action}" takes one feature, e.g. ${action} redis; got ${positionals.length - 1}.`, {
+      hint: `Run it inside the project (or pass --cwd <dir>). To create a project in a directory named "${action}", pass ./${action}.`,
+    });
+  }
+  return { action, id: positionals[1]! };
 }
 
 function describeParseError(err: unknown): string {

@@ -18,6 +18,8 @@ const presetSchema = z.strictObject({
   git: z.optional(z.boolean()),
   /** Answers to the template's own prompts. */
   vars: z._default(z.record(z.string(), z.union([z.string(), z.boolean()])), {}),
+  /** Answers to the feature questions: `{ "cache": "redis" }`. */
+  features: z._default(z.record(z.string(), z.string()), {}),
 });
 export type Preset = Infer<typeof presetSchema>;
 

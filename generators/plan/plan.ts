@@ -8,17 +8,13 @@ import { pythonDistributionName, pythonModuleName } from '../answers/names.js';
 import { CliError } from '../errors.js';
 import type { LoadedTemplate } from '../templates/load.js';
 import type { TemplateOrigin } from '../sources/fetch-source.js';
-import { BASELINE_PATH, buildManifestFiles, MANIFEST_DIR, MANIFEST_PATH } from './manifest.js';
-import { adaptPackageJson, installCommand, pmCommands, runScriptCommand, runScriptText } from './package-manager.js';
-import { isMergedOnOverlay, overlayFile } from './overlay.js';
-import { isRendered, outputPath, renderEjs, renderPlaceholders, type RenderData } from './render.js';
-import { checkCollisions } from '../sources/entries.js';
+import { BASELINE_PATH, buildManifestFiles, MANIFEST_PATH } from './manifest.js';
+import { installCommand, pmCommands, runScriptCommand, runScriptText } from './package-manager.js';
+import { layFiles, type PlannedFile } from './lay-files.js';
+import type { RenderData } from './render.js';
+import type { ChosenFeatures } from '../features/choices.js';
 
-export interface PlannedFile {
-  path: string;
-  content: Buffer;
-  executable: boolean;
-}
+export type { PlannedFile };
 
 export interface PostStep {
   id: string;
@@ -41,6 +37,8 @@ export interface Plan {
   /** Shown before devCommand in the next steps. */
   setupCommands: string[];
   answers: Answers;
+  /** Every feature question the starter was asked, answered (`none` or a feature id). */
+  features: Record<string, string>;
   template: { id: string; version: string; source: string; origin?: TemplateOrigin };
   files: PlannedFile[];
   postSteps: PostStep[];
@@ -61,6 +59,8 @@ export interface PlanContext {
    * its post-steps are listed and skipped, and installs run with install scripts disabled.
    */
   trusted?: boolean;
+  /** The answers to the feature questions and the chosen features' files (none: no features). */
+  features?: ChosenFeatures;
 }
 
 export type TemplateVars = Readonly<Record<string, string | boolean>>;
@@ -80,60 +80,6 @@ export function renderData(answers: Answers, template: LoadedTemplate, ctx: Plan
     templateVersion: template.meta.version,
     ...ctx.vars,
   };
-}
-
-/**
- * A Python project named like one of its own locked dependencies (say "fastapi") makes uv refuse the
- * lock: two packages of one name. Caught here, before anything is written, as bad input.
- */
-function refuseLockedNameClash(answers: Answers, data: RenderData, files: Iterable<PlannedFile>): void {
-  for (const file of files) {
-    if (path.posix.basename(file.path) !== 'uv.lock') continue;
-    const names = [...file.content.toString('utf8').matchAll(/^name = "([^"]+)"$/gm)].map((m) => m[1]);
-    if (names.filter((n) => n === data['pythonPackage']).length > 1) {
-      throw new CliError('answers', `"${answers.name}" is the name of one of the starter's Python dependencies; uv cannot lock a project of that name.`, {
-        hint: `Pick another name, e.g. ${answers.name}-api`,
-      });
-    }
-  }
-}
-
-function renderFiles(answers: Answers, template: LoadedTemplate, data: RenderData): PlannedFile[] {
-  const byPath = new Map<string, PlannedFile>();
-  for (const file of template.files) {
-    const out = outputPath(file.path);
-    if (out === MANIFEST_DIR || out.startsWith(`${MANIFEST_DIR}/`)) {
-      throw new CliError('plan', `The template may not write ${out}; ${MANIFEST_DIR}/ belongs to the generator.`);
-    }
-    const render = file.untrusted ? renderPlaceholders : renderEjs;
-    let content = isRendered(file.path) ? Buffer.from(render(file.path, file.content.toString('utf8'), data)) : file.content;
-    const below = byPath.get(out);
-    if (below && isMergedOnOverlay(out)) {
-      content = Buffer.from(overlayFile(out, below.content.toString('utf8'), content.toString('utf8')));
-    }
-    byPath.set(out, { path: out, content, executable: file.executable });
-  }
-  // Named after merging, so an overlay's package.json cannot rename the part.
-  for (const file of byPath.values()) {
-    if (path.posix.basename(file.path) !== 'package.json') continue;
-    const pkg = JSON.parse(file.content.toString('utf8')) as Record<string, unknown>;
-    const dir = path.posix.dirname(file.path);
-    const name = dir === '.' ? answers.name : `${answers.name}-${dir.replace(/\//g, '-')}`;
-    file.content = Buffer.from(`${JSON.stringify(adaptPackageJson(pkg, name, answers.packageManager), null, 2)}\n`);
-  }
-  refuseLockedNameClash(answers, data, byPath.values());
-  const files = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  // Two paths that are one on macOS or Windows (README.md / Readme.md, café in NFC and NFD) would make
-  // a project that breaks there, whichever layer each came from.
-  checkCollisions(files.map((f) => f.path));
-  // A path that is both a file and a directory cannot be written; fail here rather than midway.
-  const paths = new Set(files.map((f) => f.path));
-  for (const f of files) {
-    for (let dir = path.posix.dirname(f.path); dir !== '.'; dir = path.posix.dirname(dir)) {
-      if (paths.has(dir)) throw new CliError('plan', `The template has both a file and a directory at ${dir}.`);
-    }
-  }
-  return files;
 }
 
 /** A command to run from the project root; a sub-shell keeps the user's shell where it was. */
@@ -193,13 +139,14 @@ function planPostSteps(answers: Answers, template: LoadedTemplate, trusted: bool
 
 export function buildPlan(answers: Answers, template: LoadedTemplate, ctx: PlanContext): Plan {
   const data = renderData(answers, template, ctx);
-  const files = renderFiles(answers, template, data);
+  const features = ctx.features ?? { answers: {}, loaded: [] };
+  const files = layFiles(answers, template, features, data);
   const templateRef = { id: template.meta.id, version: template.meta.version, source: ctx.templateSource, ...(ctx.origin ? { origin: ctx.origin } : {}) };
   const { manifest, baseline } = buildManifestFiles({
     generatorName: ctx.generatorName,
     generatorVersion: ctx.generatorVersion,
     template: templateRef,
-    answers: recordedAnswers(answers),
+    answers: { ...recordedAnswers(answers), ...features.answers },
     vars: ctx.vars,
     files,
   });
@@ -212,6 +159,7 @@ export function buildPlan(answers: Answers, template: LoadedTemplate, ctx: PlanC
     devCommand: template.meta.devCommand ?? runScriptText(answers.packageManager, 'dev'),
     setupCommands: template.meta.setupCommands,
     answers,
+    features: features.answers,
     template: templateRef,
     files,
     postSteps: planPostSteps(answers, template, ctx.trusted ?? true),

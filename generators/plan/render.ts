@@ -1,41 +1,11 @@
 /**
- * Template file -> project file: output-path rules and EJS rendering. Pure: no file system access.
- *
- * Path rules: a path segment starting with "dot_" starts with "." in the output ("dot_gitignore" ->
- * ".gitignore"; npm publish drops or renames some real dotfiles). The prefix is chezmoi's convention and,
- * unlike a bare "_", leaves Python's "__init__.py" and "_private.py" alone. A ".ejs" suffix is rendered
- * and dropped. Every other file is copied byte for byte.
+ * Template file -> project file contents: EJS rendering (the path rules are paths.ts's). Pure: no file
+ * system access. A ".ejs" file is rendered; every other file is copied byte for byte.
  */
 import ejs from 'ejs';
 import { CliError } from '../errors.js';
 
 export type RenderData = Readonly<Record<string, string | number | boolean>>;
-
-export function outputPath(templatePath: string): string {
-  const segments = templatePath.split('/').map((seg) => (seg.startsWith('dot_') ? `.${seg.slice('dot_'.length)}` : seg));
-  const joined = segments.join('/');
-  const out = joined.endsWith('.ejs') ? joined.slice(0, -'.ejs'.length) : joined;
-  assertSafeRelativePath(out);
-  return out;
-}
-
-/** A planned path must stay inside the project: relative, no "..", no empty or NUL segments. */
-export function assertSafeRelativePath(p: string): void {
-  const segments = p.split(/[\\/]/);
-  const bad =
-    p === '' ||
-    p.startsWith('/') ||
-    /^[a-zA-Z]:/.test(p) ||
-    p.includes('\0') ||
-    segments.some((s) => s === '' || s === '.' || s === '..') ||
-    // Any .git, not only the top one: a nested .git/config (core.fsmonitor, hooks) runs commands.
-    segments.some((s) => s.toLowerCase() === '.git');
-  if (bad) {
-    throw new CliError('plan', `The template tries to write outside the project or into a .git directory: "${p}".`, {
-      hint: 'The template is broken or hostile; nothing was written.',
-    });
-  }
-}
 
 export function isRendered(templatePath: string): boolean {
   return templatePath.endsWith('.ejs');

@@ -3,7 +3,7 @@
  * list first, so a hostile archive or repository is refused as a unit and nothing is written.
  */
 import { CliError } from '../errors.js';
-import { outputPath } from '../plan/render.js';
+import { outputPath } from '../plan/paths.js';
 
 export const LIMITS = {
   /** Files in one template. */

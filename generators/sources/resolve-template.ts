@@ -21,6 +21,8 @@ export interface ResolvedTemplate {
   origin?: TemplateOrigin;
   trusted: boolean;
   fromCache: boolean;
+  /** An org kit's own `_features/` (built-in and --templates features are found for every run). */
+  featureRoot?: { dir: string; untrusted: boolean };
 }
 
 export interface ResolveContext {
@@ -84,7 +86,7 @@ export async function resolveSource(source: Exclude<TemplateSource, { kind: 'bui
   const trusted = ctx.trust || sourceMatches(ctx.org.trustedSources, shown);
   const starters = startersOf(ctx);
   const template = await loadTemplateAt(fetched.dir, meta, (id) => findStarter(starters, id, shown).dir, [], { untrusted: !trusted });
-  return { template, source: source.kind, origin: fetched.origin, trusted, fromCache: fetched.fromCache };
+  return { template, source: source.kind, origin: fetched.origin, trusted, fromCache: fetched.fromCache, featureRoot: { dir: fetched.dir, untrusted: !trusted } };
 }
 
 /** The source an upgrade fetches from: the recorded origin, at its recorded ref. */

@@ -7,9 +7,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CliError } from '../errors.js';
 import { TEMPLATES_DIR } from '../package-root.js';
-import { outputPath } from '../plan/render.js';
+import { outputPath } from '../plan/paths.js';
 import { discoverStarters } from './starters.js';
-import { templateMetaSchema, type TemplateMeta, type TemplatePostStep } from './template-meta.js';
+import { templateMetaSchema, type TemplateMeta, type TemplatePartMeta, type TemplatePostStep } from './template-meta.js';
 
 export interface TemplateFile {
   /** Path inside the template, with "/" separators, as stored (before renames and .ejs). */
@@ -28,6 +28,16 @@ export interface LoadedTemplate {
   postSteps: TemplatePostStep[];
   /** One dependency install per part that has dependencies (hybrid: gateway and service). */
   installs: TemplateInstallStep[];
+  /** The parts features are laid over: one per install, with where compose and CI run it. */
+  parts: TemplatePart[];
+}
+
+export interface TemplatePart {
+  kind: 'node' | 'python';
+  /** Relative to the project root; "." for the root. */
+  dir: string;
+  compose: string[];
+  ci: string[];
 }
 
 export interface TemplateInstallStep {
@@ -80,7 +90,11 @@ export async function readMetaAt(dir: string, expectId?: string): Promise<Templa
   return parsed.data;
 }
 
-async function walk(dir: string, rel = ''): Promise<TemplateFile[]> {
+/** The directory of features beside starters, or inside an org kit; never a file of the project. */
+export const FEATURES_DIR = '_features';
+
+/** Every regular file under `dir` (sorted; template.json and _features/ at the top left out). */
+export async function readTemplateFiles(dir: string, rel = ''): Promise<TemplateFile[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // Read siblings in parallel; results keep the sorted order.
@@ -92,7 +106,7 @@ async function walk(dir: string, rel = ''): Promise<TemplateFile[]> {
         throw new CliError('template', `The template contains a symbolic link (${relPath}); templates may only hold regular files.`);
       }
       if (entry.isDirectory()) {
-        return entry.name === 'node_modules' || entry.name === '.git' ? [] : walk(abs, relPath);
+        return entry.name === 'node_modules' || entry.name === '.git' || (!rel && entry.name === FEATURES_DIR) ? [] : readTemplateFiles(abs, relPath);
       }
       if (!entry.isFile()) {
         throw new CliError('template', `The template contains ${relPath}, which is not a regular file.`);
@@ -130,12 +144,14 @@ export async function loadTemplateAt(
   const layers = meta.extends ? [{ template: meta.extends, into: undefined, exclude: [] as string[] }, ...meta.layers] : meta.layers;
   let baseDevCommand: string | undefined;
   let baseSetup: string[] = [];
+  let baseParts: Record<string, TemplatePartMeta> | undefined;
   for (const layer of layers) {
     const layerDir = locate(layer.template);
     const base = await loadTemplateAt(layerDir, await readMetaAt(layerDir, layer.template), locate, [...seen, meta.id]);
     if (layer.template === meta.extends) {
       baseDevCommand = base.meta.devCommand;
       baseSetup = base.meta.setupCommands;
+      baseParts = base.meta.parts;
     }
     const prefix = layer.into ? `${layer.into}/` : '';
     const kept = base.files.filter((f) => !isExcluded(outputPath(f.path), layer.exclude));
@@ -143,7 +159,7 @@ export async function loadTemplateAt(
     postSteps.push(...base.postSteps.map((s) => ({ ...s, cwd: joinCwd(layer.into, s.cwd) })));
     installs.push(...base.installs.map((i) => ({ ...i, cwd: joinCwd(layer.into, i.cwd) })));
   }
-  const own = await walk(dir);
+  const own = await readTemplateFiles(dir);
   files.push(...(opts.untrusted ? own.map((f) => ({ ...f, untrusted: true })) : own));
   postSteps.push(...meta.postSteps);
   // An overlay (extends) shares its base's install unless it declares one of its own.
@@ -151,7 +167,13 @@ export async function loadTemplateAt(
   // An overlay that does not say how to start it is started like the starter it extends.
   const devCommand = meta.devCommand ?? (meta.extends ? baseDevCommand : undefined);
   const setupCommands = meta.setupCommands.length || !meta.extends ? meta.setupCommands : baseSetup;
-  return { meta: { ...meta, ...(devCommand === undefined ? {} : { devCommand }), setupCommands }, files, postSteps, installs };
+  const partsMeta = meta.parts ?? (meta.extends ? baseParts : undefined);
+  const parts = installs.map((i): TemplatePart => {
+    const dir = i.cwd ?? '.';
+    return { kind: i.kind, dir, compose: partsMeta?.[dir]?.compose ?? [], ci: partsMeta?.[dir]?.ci ?? [] };
+  });
+  const merged = { ...meta, ...(devCommand === undefined ? {} : { devCommand }), setupCommands, ...(partsMeta ? { parts: partsMeta } : {}) };
+  return { meta: merged, files, postSteps, installs, parts };
 }
 
 /** An excluded directory takes everything under it. */

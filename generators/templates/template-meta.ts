@@ -55,6 +55,12 @@ const promptSchema = z.strictObject({
   pattern: z.optional(z.string().check(z.maxLength(200))),
 });
 
+/** Per part (its directory, "." for the root): the compose services and CI jobs that run it. */
+const partSchema = z.strictObject({
+  compose: z._default(z.array(pattern(/^[a-zA-Z0-9][\w.-]*$/)), []),
+  ci: z._default(z.array(pattern(/^[a-zA-Z_][\w-]*$/)), []),
+});
+
 export const templateMetaSchema = z.strictObject({
   id: pattern(ID),
   version: VERSION,
@@ -71,9 +77,12 @@ export const templateMetaSchema = z.strictObject({
   setupCommands: z._default(z.array(z.string().check(z.minLength(1))), []),
   postSteps: z._default(z.array(postStepSchema), []),
   migrations: z._default(z.array(migrationSchema), []),
+  /** Where features' compose.yml and ci.yml go, per part; a template without it takes its base's. */
+  parts: z.optional(z.record(pattern(/^(\.|[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*)$/), partSchema)),
 });
 export type TemplateMeta = Infer<typeof templateMetaSchema>;
 export type TemplateInstall = TemplateMeta['install'];
 export type TemplatePostStep = Infer<typeof postStepSchema>;
 export type TemplateMigration = Infer<typeof migrationSchema>;
 export type TemplatePrompt = Infer<typeof promptSchema>;
+export type TemplatePartMeta = Infer<typeof partSchema>;

@@ -2,10 +2,11 @@
 import { RUN_OPTION_HELP } from '../answers/args.js';
 import { ANSWER_KEYS, answerFieldsFor, flagName, type Field } from '../answers/schema.js';
 import { ExitCode } from '../errors.js';
+import type { FeatureQuestion } from '../features/choices.js';
 import type { Starter } from '../templates/starters.js';
 
-/** `starters`: those found on disk for this run (built-in and --templates <dir>). */
-export function helpText(version: string, starters: readonly Starter[]): string {
+/** `starters` and `questions`: those found on disk for this run (built-in and --templates <dir>). */
+export function helpText(version: string, starters: readonly Starter[], questions: readonly FeatureQuestion[] = []): string {
   const fields = answerFieldsFor(starters);
   const rows: [string, string][] = [];
   for (const key of ANSWER_KEYS) {
@@ -15,6 +16,9 @@ export function helpText(version: string, starters: readonly Starter[]): string 
     if (field.kind === 'boolean') rows.push([`--${flag}, --no-${flag}`, `${field.help} (default: yes)`]);
     else if (field.kind === 'choice') rows.push([`--${flag} <${field.choices.map((c) => c.value).join('|')}>`, field.help]);
     else rows.push([`--${flag} <value>`, field.help]);
+  }
+  for (const q of questions) {
+    rows.push([`--${q.name} <${q.choices.map((c) => c.value).join('|')}>`, `${q.message} (default: none; ${q.choices.filter((c) => c.value !== 'none').map((c) => `${c.value}: ${c.label}`).join(', ')})`]);
   }
   for (const o of Object.values(RUN_OPTION_HELP)) rows.push([`${o.short ? `-${o.short}, ` : ''}--${o.flag}${o.value ? ` <${o.value}>` : ''}`, o.help]);
   const width = Math.max(...rows.map(([l]) => l.length)) + 2;
@@ -28,6 +32,7 @@ export function helpText(version: string, starters: readonly Starter[]): string 
 Usage: create-polyglot-backend [directory] [options]
        npm create polyglot-backend@latest [directory] -- [options]
        create-polyglot-backend [upgrade] [--check] [--dry-run] [--allow-dirty]   (inside a generated project)
+       create-polyglot-backend add|remove <feature> [--dry-run]                   (inside a generated project)
 
 Starters:
 ${templates}
@@ -47,8 +52,10 @@ Examples:
   npx create-polyglot-backend my-api --template express
   npm create polyglot-backend@latest my-api -- --template express --pm npm --no-git
   pnpm create polyglot-backend my-api --template express --no-install
+  npx create-polyglot-backend my-api --template fastapi --cache redis
   npx create-polyglot-backend my-api --template express --dry-run --json
   cd my-api && npx create-polyglot-backend@latest upgrade --dry-run
+  cd my-api && npx create-polyglot-backend add redis
 
 Exit codes:
 ${codes}

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import { MANIFEST_DIR } from '../plan/manifest.js';
 import { trapSignals } from '../signal-trap.js';
-import { assertSafeRelativePath } from '../plan/render.js';
+import { assertSafeRelativePath } from '../plan/paths.js';
 import type { FileOp } from './plan-upgrade.js';
 
 export const JOURNAL_PATH = `${MANIFEST_DIR}/upgrade-journal.json`;

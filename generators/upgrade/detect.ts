@@ -8,7 +8,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { CliError, ExitCode } from '../errors.js';
 import { BASELINE_PATH, baselineSchema, MANIFEST_PATH, manifestSchema, sha256, type Manifest } from '../plan/manifest.js';
-import { assertSafeRelativePath } from '../plan/render.js';
+import { assertSafeRelativePath } from '../plan/paths.js';
 import { LOCKFILES, type FileVersion } from './classify.js';
 
 export interface ProjectState {

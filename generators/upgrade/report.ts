@@ -11,6 +11,10 @@ export interface UpgradeSummary {
   dryRun: boolean;
   plan: UpgradePlan;
   postSteps: StepResult[];
+  /** `add redis` / `remove redis`: one answer changed, same template version. */
+  change?: string;
+  /** Every feature question's answer after the run. */
+  features?: Record<string, string>;
 }
 
 const ORDER: FileReport['outcome'][] = [
@@ -42,7 +46,11 @@ export function needsAttention(plan: UpgradePlan): FileReport[] {
 }
 
 export function humanSummary(s: UpgradeSummary): string {
-  const lines = [`${s.dryRun ? 'Would upgrade' : 'Upgrade'} ${s.template} ${s.from} → ${s.to} in ${s.directory}`];
+  const lines = [
+    s.change
+      ? `${s.dryRun ? 'Would apply' : 'Applying'} "${s.change}" to ${s.template} ${s.from} in ${s.directory}`
+      : `${s.dryRun ? 'Would upgrade' : 'Upgrade'} ${s.template} ${s.from} → ${s.to} in ${s.directory}`,
+  ];
   const width = Math.max(...ORDER.map((o) => o.length)) + 2;
   let unchanged = 0;
   for (const outcome of ORDER) {
@@ -72,6 +80,8 @@ export function jsonSummary(s: UpgradeSummary, extra: Record<string, unknown> = 
       dryRun: s.dryRun,
       directory: s.directory,
       template: { id: s.template, from: s.from, to: s.to },
+      ...(s.change ? { change: s.change } : {}),
+      ...(s.features ? { features: s.features } : {}),
       conflicts: needsAttention(s.plan).map((f) => f.path),
       files: s.plan.files,
       regenerateLockfiles: s.plan.regenerate,

@@ -11,7 +11,7 @@ import { GENERATOR_NAME, GENERATOR_VERSION } from '../package-root.js';
 import { BASELINE_PATH, MANIFEST_DIR, MANIFEST_PATH, type Manifest } from '../plan/manifest.js';
 import { installCommand } from '../plan/package-manager.js';
 import { buildPlan, type Plan, type PostStep } from '../plan/plan.js';
-import { assertSafeRelativePath } from '../plan/render.js';
+import { assertSafeRelativePath } from '../plan/paths.js';
 import { runPostSteps, type StepResult } from '../post/run-steps.js';
 import type { ResolvedTemplate } from '../sources/resolve-template.js';
 import { collectTemplateVars } from '../answers/template-vars.js';
@@ -23,6 +23,11 @@ import { gitInfo, markUnmerged, uncommittedChanges } from './git-index.js';
 import { planUpgrade, type FileOp, type UpgradePlan } from './plan-upgrade.js';
 import { blockedError, conflictAdvice, humanSummary, jsonSummary, needsAttention, type UpgradeSummary } from './report.js';
 import { compareVersions, renamesBetween } from './version.js';
+import type { FeatureAction } from '../answers/args.js';
+import type { ChosenFeatures } from '../features/choices.js';
+import { chooseFeatures } from '../features/choose.js';
+import { featureManifests, type FeatureRoot } from '../features/discover.js';
+import { NONE } from '../features/feature-meta.js';
 
 export interface UpgradeOptions {
   root: string;
@@ -37,6 +42,8 @@ export interface UpgradeOptions {
   install: boolean;
   /** Answers to the template's own questions: --set (strict), then the preset and org defaults. */
   vars?: { set: Readonly<Record<string, string>>; preset: Readonly<Record<string, string | boolean>> };
+  /** Where features are found; `change` is an `add`/`remove` run: one answer changed, same template version. */
+  features?: { roots: readonly FeatureRoot[]; change?: { action: FeatureAction; id: string } };
 }
 
 export interface UpgradeDeps {
@@ -94,27 +101,47 @@ function regenerateStep(plan: Plan, install: 'node' | 'python' | 'none', up: Upg
   };
 }
 
-export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promise<UpgradeResult> {
-  const { root } = opts;
-  const { reporter } = deps;
-  const interrupted = await interruptedUpgrade(root);
+/** An interrupted earlier upgrade is undone first; --dry-run and --check refuse to look past one. */
+async function recoverIfInterrupted(opts: UpgradeOptions, deps: UpgradeDeps): Promise<void> {
+  const interrupted = await interruptedUpgrade(opts.root);
   // Staging alone (a crash before the swap, or a tidy-up that failed after the commit) changes nothing
   // in the project: --dry-run and --check may look past it; a real run drops it.
-  if (interrupted === 'journal' || (interrupted === 'staging' && !opts.dryRun && !opts.check)) {
-    if (opts.dryRun || opts.check) {
-      throw new CliError('upgrade', 'An earlier upgrade of this project was interrupted and has not been rolled back yet.', {
-        exitCode: ExitCode.usage,
-        hint: 'Run the upgrade without --dry-run/--check: it first restores the project exactly as it was.',
-      });
-    }
-    const recovered = await recoverInterruptedUpgrade(root, deps.applyIo ?? realApplyIo);
-    if (recovered === 'rolled-back') reporter.warn('An interrupted upgrade was found and undone: the project is as it was before it.');
+  if (!(interrupted === 'journal' || (interrupted === 'staging' && !opts.dryRun && !opts.check))) return;
+  if (opts.dryRun || opts.check) {
+    throw new CliError('upgrade', 'An earlier upgrade of this project was interrupted and has not been rolled back yet.', {
+      exitCode: ExitCode.usage,
+      hint: 'Run the upgrade without --dry-run/--check: it first restores the project exactly as it was.',
+    });
   }
+  const recovered = await recoverInterruptedUpgrade(opts.root, deps.applyIo ?? realApplyIo);
+  if (recovered === 'rolled-back') deps.reporter.warn('An interrupted upgrade was found and undone: the project is as it was before it.');
+}
 
-  const state = await readProjectState(root);
-  const { manifest } = state;
-  const resolved = await opts.templateFor(manifest);
-  const { template, source } = resolved;
+/** The feature answer an add/remove sets, or why nothing needs doing. */
+type AnswerChange = { question: string; value: string; label: string } | { noop: string } | undefined;
+
+function answerChange(manifest: Manifest, roots: readonly FeatureRoot[], opts: UpgradeOptions): AnswerChange {
+  const change = opts.features?.change;
+  if (!change) return undefined;
+  const catalog = featureManifests(roots);
+  const feature = catalog.get(change.id)?.meta;
+  if (!feature) {
+    throw new CliError('args', `There is no feature "${change.id}".`, { exitCode: ExitCode.usage, hint: `Features: ${[...catalog.keys()].join(', ') || 'none'}.` });
+  }
+  const current = typeof manifest.answers[feature.question] === 'string' ? String(manifest.answers[feature.question]) : NONE;
+  const label = `${change.action} ${change.id}`;
+  if (change.action === 'add') return current === change.id ? { noop: `The project already has ${change.id}.` } : { question: feature.question, value: change.id, label };
+  return current === change.id ? { question: feature.question, value: NONE, label } : { noop: `The project does not have ${change.id} (its ${feature.question} is ${current}).` };
+}
+
+function upToDate(opts: UpgradeOptions, deps: UpgradeDeps, manifest: Manifest, message: string, json: Record<string, unknown>): UpgradeResult {
+  if (!opts.json) deps.reporter.outro(message);
+  return { exitCode: ExitCode.ok, stdout: opts.json ? `${JSON.stringify({ ok: true, upgrade: true, directory: opts.root, template: { id: manifest.template.id }, ...json }, null, 2)}\n` : undefined };
+}
+
+/** Template id and version against the manifest's: refuses another template and a downgrade. */
+function compareTemplate(manifest: Manifest, resolved: ResolvedTemplate, change: AnswerChange): number {
+  const { template } = resolved;
   if (template.meta.id !== manifest.template.id) {
     throw new CliError('upgrade', `The template fetched is "${template.meta.id}", but this project was generated from "${manifest.template.id}".`, {
       exitCode: ExitCode.usage,
@@ -130,61 +157,61 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
       hint: 'Nothing was changed. Run a newer version: npx create-polyglot-backend@latest upgrade',
     });
   }
-  if (order === 0) {
-    const message = `${manifest.template.id} ${from} is already up to date.`;
-    if (!opts.json) reporter.outro(message);
-    return {
-      exitCode: ExitCode.ok,
-      stdout: opts.json ? `${JSON.stringify({ ok: true, upgrade: true, upToDate: true, directory: root, template: { id: manifest.template.id, from, to } }, null, 2)}\n` : undefined,
-    };
+  if (order > 0 && change && 'question' in change) {
+    throw new CliError('upgrade', `This project is on ${manifest.template.id} ${from} and this version renders ${to}; "${change.label}" changes one answer at a time.`, {
+      exitCode: ExitCode.usage,
+      hint: 'Nothing was changed. Upgrade first (npx create-polyglot-backend upgrade), commit, then run it again.',
+    });
   }
-  if (opts.check) {
-    if (!opts.json) reporter.outro(`An upgrade is available: ${manifest.template.id} ${from} → ${to}. Run the command again without --check to apply it.`);
-    return {
-      exitCode: ExitCode.upgradeNeedsAttention,
-      stdout: opts.json ? `${JSON.stringify({ ok: true, upgrade: true, upToDate: false, directory: root, template: { id: manifest.template.id, from, to } }, null, 2)}\n` : undefined,
-    };
-  }
+  return order;
+}
 
-  const git = await gitInfo(root);
-  if (git && !opts.allowDirty && !opts.dryRun) {
-    const dirty = await uncommittedChanges(root);
-    if (dirty.length > 0) {
-      throw new CliError('upgrade', 'The git work tree has uncommitted changes; refusing to upgrade over them.', {
-        exitCode: ExitCode.usage,
-        details: [...dirty.slice(0, 10), ...(dirty.length > 10 ? [`… and ${dirty.length - 10} more`] : [])],
-        hint: 'Commit or stash them first so the upgrade can be reviewed and undone with git, or pass --allow-dirty.',
-      });
-    }
-  }
+async function refuseDirty(opts: UpgradeOptions, git: Awaited<ReturnType<typeof gitInfo>>): Promise<void> {
+  if (!git || opts.allowDirty || opts.dryRun) return;
+  const dirty = await uncommittedChanges(opts.root);
+  if (dirty.length === 0) return;
+  throw new CliError('upgrade', 'The git work tree has uncommitted changes; refusing to upgrade over them.', {
+    exitCode: ExitCode.usage,
+    details: [...dirty.slice(0, 10), ...(dirty.length > 10 ? [`… and ${dirty.length - 10} more`] : [])],
+    hint: 'Commit or stash them first so the upgrade can be reviewed and undone with git, or pass --allow-dirty.',
+  });
+}
 
-  const answers = await answersFor(manifest.answers, root, opts, deps);
+/** The newer template rendered with the recorded answers (one feature answer changed for add/remove). */
+async function renderNew(manifest: Manifest, resolved: ResolvedTemplate, roots: readonly FeatureRoot[], change: AnswerChange, opts: UpgradeOptions, deps: UpgradeDeps): Promise<Plan> {
+  const { template } = resolved;
+  const answers = await answersFor(manifest.answers, opts.root, opts, deps);
+  const ask = deps.launch.interactive && !opts.yes && !opts.json && deps.prompter !== undefined;
+  const recorded = change && 'question' in change ? { ...manifest.answers, [change.question]: change.value } : manifest.answers;
+  const features: ChosenFeatures = await chooseFeatures({ roots, parts: template.parts, starter: template.meta.id, flags: {}, recorded, ask: false, prompter: undefined });
   // A new version may add questions: --set or the preset answer them (the manifest's answers win over
   // the preset for the old ones); presets and org defaults may name questions this template lacks.
   const askable = new Set(template.meta.prompts.map((p) => p.name));
   const presetVars = Object.fromEntries(Object.entries(opts.vars?.preset ?? {}).filter(([k]) => askable.has(k)));
-  const vars = await collectTemplateVars(template.meta.prompts, { set: opts.vars?.set ?? {}, preset: presetVars }, {
-    ask: deps.launch.interactive && !opts.yes && !opts.json && deps.prompter !== undefined,
-    prompter: deps.prompter,
-    previous: manifest.vars ?? {},
-  });
-  const plan = buildPlan(answers, template, {
-    cwd: root,
+  const vars = await collectTemplateVars(template.meta.prompts, { set: opts.vars?.set ?? {}, preset: presetVars }, { ask, prompter: deps.prompter, previous: manifest.vars ?? {} });
+  return buildPlan(answers, template, {
+    cwd: opts.root,
     generatorName: GENERATOR_NAME,
     generatorVersion: GENERATOR_VERSION,
     nodeVersion: '24',
-    templateSource: source,
+    templateSource: resolved.source,
     origin: resolved.origin,
     vars,
     trusted: resolved.trusted,
+    features,
   });
+}
+
+/** base (the stored baseline) + ours (the project) + theirs (the new render) -> file operations. */
+async function planMerge(state: Awaited<ReturnType<typeof readProjectState>>, plan: Plan, template: ResolvedTemplate['template'], to: string) {
+  const root = plan.targetDir;
   const theirs = new Map<string, FileVersion>();
   const tracking: FileOp[] = [];
   for (const f of plan.files) {
     if (f.path === MANIFEST_PATH || f.path === BASELINE_PATH) tracking.push({ kind: 'write', path: f.path, content: f.content, executable: false });
     else if (!f.path.startsWith(`${MANIFEST_DIR}/`)) theirs.set(f.path, { content: f.content, executable: f.executable });
   }
-  const renames = renamesBetween(template.meta.migrations, from, to);
+  const renames = renamesBetween(template.meta.migrations, state.manifest.template.version, to);
   for (const [a, b] of renames) {
     assertSafeRelativePath(a);
     assertSafeRelativePath(b);
@@ -192,7 +219,6 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
   const paths = new Set([...state.baseline.keys(), ...theirs.keys(), ...renames.keys(), ...renames.values()]);
   const { files: ours, directories } = await readProjectFiles(root, paths);
   const otherLockfiles = (await findLockfiles(root, [...state.baseline.keys(), ...theirs.keys()])).filter((p) => !paths.has(p));
-
   const up = planUpgrade({
     base: state.baseline,
     ours,
@@ -205,24 +231,70 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
   });
   // A file where a directory must go cannot be merged or swapped: refuse before anything is written.
   if (up.blocked.length > 0) throw blockedError(up.blocked, to);
-  const summary: UpgradeSummary = { directory: root, template: manifest.template.id, from, to, dryRun: opts.dryRun, plan: up, postSteps: [] };
-  const rootInstall = template.installs.find((i) => i.cwd === undefined)?.kind ?? template.meta.install;
-  const step = regenerateStep(plan, rootInstall, up, answers.install, resolved.trusted);
+  return { up, tracking };
+}
 
-  if (opts.dryRun) {
-    if (!opts.json) {
-      reporter.info(humanSummary(summary));
-      if (step) reporter.info(`Then: ${step.skipped ? `${step.rerun} (skipped: ${step.skipped})` : step.rerun}`);
-      reporter.outro('Dry run: nothing was written.');
-    }
-    return { exitCode: ExitCode.ok, plan: up, stdout: opts.json ? jsonSummary(summary) : undefined };
+export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promise<UpgradeResult> {
+  const { root } = opts;
+  const { reporter } = deps;
+  await recoverIfInterrupted(opts, deps);
+
+  const state = await readProjectState(root);
+  const { manifest } = state;
+  const resolved = await opts.templateFor(manifest);
+  const roots = [...(opts.features?.roots ?? []), ...(resolved.featureRoot ? [resolved.featureRoot] : [])];
+  const change = answerChange(manifest, roots, opts);
+  if (change && 'noop' in change) return upToDate(opts, deps, manifest, `${change.noop} Nothing was changed.`, { changed: false });
+  const order = compareTemplate(manifest, resolved, change);
+  const from = manifest.template.version;
+  const to = resolved.template.meta.version;
+  if (order === 0 && !change) return upToDate(opts, deps, manifest, `${manifest.template.id} ${from} is already up to date.`, { upToDate: true, template: { id: manifest.template.id, from, to } });
+  if (opts.check) {
+    if (!opts.json) reporter.outro(`An upgrade is available: ${manifest.template.id} ${from} → ${to}. Run the command again without --check to apply it.`);
+    return {
+      exitCode: ExitCode.upgradeNeedsAttention,
+      stdout: opts.json ? `${JSON.stringify({ ok: true, upgrade: true, upToDate: false, directory: root, template: { id: manifest.template.id, from, to } }, null, 2)}\n` : undefined,
+    };
   }
+  const git = await gitInfo(root);
+  await refuseDirty(opts, git);
 
+  const plan = await renderNew(manifest, resolved, roots, change, opts, deps);
+  const { up, tracking } = await planMerge(state, { ...plan, targetDir: root }, resolved.template, to);
+  const summary: UpgradeSummary = { directory: root, template: manifest.template.id, from, to, dryRun: opts.dryRun, plan: up, postSteps: [], ...(change ? { change: change.label } : {}), features: plan.features };
+  const rootInstall = resolved.template.installs.find((i) => i.cwd === undefined)?.kind ?? resolved.template.meta.install;
+  const step = regenerateStep(plan, rootInstall, up, plan.answers.install, resolved.trusted);
+  if (opts.dryRun) return dryRunResult(opts, deps, summary, step);
+  return applyAndReport(opts, deps, { summary, up, tracking, plan, step, git });
+}
+
+function dryRunResult(opts: UpgradeOptions, deps: UpgradeDeps, summary: UpgradeSummary, step: PostStep | undefined): UpgradeResult {
+  if (!opts.json) {
+    deps.reporter.info(humanSummary(summary));
+    if (step) deps.reporter.info(`Then: ${step.skipped ? `${step.rerun} (skipped: ${step.skipped})` : step.rerun}`);
+    deps.reporter.outro('Dry run: nothing was written.');
+  }
+  return { exitCode: ExitCode.ok, plan: summary.plan, stdout: opts.json ? jsonSummary(summary) : undefined };
+}
+
+interface Applying {
+  summary: UpgradeSummary;
+  up: UpgradePlan;
+  tracking: FileOp[];
+  plan: Plan;
+  step: PostStep | undefined;
+  git: Awaited<ReturnType<typeof gitInfo>>;
+}
+
+async function applyAndReport(opts: UpgradeOptions, deps: UpgradeDeps, { summary, up, tracking, plan, step, git }: Applying): Promise<UpgradeResult> {
+  const { root } = opts;
+  const { reporter } = deps;
+  const what = summary.change ?? `upgrade ${summary.template} ${summary.from} → ${summary.to}`;
   if (!opts.json) reporter.info(humanSummary(summary));
   if (deps.launch.interactive && !opts.yes && !opts.json && deps.prompter) {
     const open = needsAttention(up).length;
     const ok = await deps.prompter.confirm({
-      message: open > 0 ? `Apply the upgrade? ${open} file(s) will need your decision afterwards.` : 'Apply the upgrade?',
+      message: open > 0 ? `Apply the ${summary.change ? `change (${summary.change})` : 'upgrade'}? ${open} file(s) will need your decision afterwards.` : `Apply the ${summary.change ? `change (${summary.change})` : 'upgrade'}?`,
       initialValue: true,
     });
     if (!ok) throw new CancelledError('upgrade');
@@ -234,10 +306,10 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
     applied = await applyUpgrade(root, [...up.ops, ...tracking], deps.applyIo ?? realApplyIo);
   } catch (err) {
     // The error itself says what state the project is in (restored, or what could not be put back).
-    applying?.fail('Applying the upgrade failed');
+    applying?.fail(`Applying the ${summary.change ? 'change' : 'upgrade'} failed`);
     throw err;
   }
-  applying?.done(`Upgraded ${manifest.template.id} ${from} → ${to}`);
+  applying?.done(summary.change ? `Applied ${what}` : `Upgraded ${summary.template} ${summary.from} → ${summary.to}`);
   if (applied.leftover) reporter.warn(`The upgrade is applied, but ${applied.leftover}`);
 
   if (git && up.conflicts.length > 0) {
@@ -257,7 +329,7 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
     if (attention) reporter.warn(conflictAdvice(up, git !== undefined));
     if (failed) reporter.warn(`Regenerating the lockfile failed (${failed.reason ?? 'unknown error'}); run \`${failed.rerun}\` by hand.`);
     else if (step?.skipped) reporter.info(`Lockfiles were not regenerated (${step.skipped}); run \`${step.rerun}\` when ready.`);
-    reporter.outro(attention ? 'Upgrade applied with conflicts.' : 'Upgrade applied. Review it with `git diff`.');
+    reporter.outro(attention ? `${summary.change ? 'Change' : 'Upgrade'} applied with conflicts.` : `${summary.change ? 'Change' : 'Upgrade'} applied. Review it with \`git diff\`.`);
   }
   const exitCode = attention ? ExitCode.upgradeNeedsAttention : failed ? ExitCode.postStepFailed : ExitCode.ok;
   return { exitCode, plan: up, stdout: opts.json ? jsonSummary(summary, { ok: exitCode === ExitCode.ok }) : undefined };

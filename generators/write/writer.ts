@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import { trapSignals } from '../signal-trap.js';
-import { assertSafeRelativePath } from '../plan/render.js';
+import { assertSafeRelativePath } from '../plan/paths.js';
 import type { Plan } from '../plan/plan.js';
 import { besidePrefix, INSIDE_PREFIX, makeStaging } from './staging.js';
 import { assertTargetUsable, inspectTarget } from './target.js';

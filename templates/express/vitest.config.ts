@@ -13,5 +13,6 @@ export default defineConfig({
     fileParallelism: !sharedDatabase,
     testTimeout: 15_000,
     hookTimeout: 30_000,
+    // slot: test-options (features add vitest options above this line)
   },
 });

@@ -17,6 +17,7 @@ try {
       template: { id: 't', version: '1.0.0', source: 'test' },
       files: Array.from({ length: 50 }, (_, i) => ({ path: `f${i}.txt`, content: Buffer.from('x'), executable: false })),
       postSteps: [],
+      features: {},
     },
     {
       ...realIo,

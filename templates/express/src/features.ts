@@ -3,8 +3,8 @@ import type { Feature } from './lib/feature.js';
 
 /**
  * Feature modules the server starts with: routes, OpenAPI docs, readiness checks and start/stop hooks
- * (see src/lib/feature.ts). Empty in this starter; register yours here, e.g. `[billingFeature()]`.
- * `npm run gen resource <name>` adds the resources it generates here.
+ * (see src/lib/feature.ts). Register yours here, e.g. `billingFeature()`; `npm run gen resource <name>`
+ * adds the resources it generates.
  */
 export const features: readonly Feature[] = [
   // slot: features (create-polyglot-backend's features and `gen resource` list theirs above this line)
