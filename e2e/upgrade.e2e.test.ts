@@ -127,7 +127,7 @@ describe('hello', () => {
   it('a next release of the template is prepared (version, dependency bump, CI step, README, Dockerfile)', () => {
     const t = copyTemplate('express', nextRelease);
     const meta = JSON.parse(fs.readFileSync(path.join(t, 'template.json'), 'utf8')) as { version: string };
-    meta.version = '1.1.0';
+    meta.version = '1.2.0';
     fs.writeFileSync(path.join(t, 'template.json'), `${JSON.stringify(meta, null, 2)}\n`);
     change(path.join(t, 'package.json'), (s) => s.replace('"@types/node": "20.19.43"', '"@types/node": "22.20.5"'));
     workflow = findFile(t, /(^|\/)(dot_|\.|_)github\/workflows\/ci\.ya?ml(\.ejs)?$/);
@@ -146,7 +146,7 @@ describe('hello', () => {
     const r = await runCli(['upgrade', '--templates', nextRelease, '--json'], { cwd: project, env: baseEnv, timeout: 600_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     result = JSON.parse(r.stdout) as UpgradeJson;
-    expect(result.template).toEqual({ id: 'express', from: '1.0.0', to: '1.1.0' });
+    expect(result.template).toEqual({ id: 'express', from: '1.1.0', to: '1.2.0' });
     expect(result.conflicts).toEqual([]);
     const of = (p: string) => result.files.find((f) => f.path === p)?.outcome;
     expect(of('package.json')).toBe('merged');
@@ -247,7 +247,7 @@ async def test_hello_greets_by_name() -> None:
   it('upgrades to a next release (fastapi bump, CI step, README, Dockerfile) and relocks with uv', async () => {
     const t = copyTemplate('fastapi', nextRelease);
     const meta = JSON.parse(fs.readFileSync(path.join(t, 'template.json'), 'utf8')) as { version: string };
-    meta.version = '1.1.0';
+    meta.version = '1.2.0';
     fs.writeFileSync(path.join(t, 'template.json'), `${JSON.stringify(meta, null, 2)}\n`);
     change(path.join(t, 'pyproject.toml.ejs'), (s) => s.replace('"fastapi>=0.163.2"', '"fastapi>=0.165.0"'));
     change(path.join(t, 'dot_github/workflows/ci.yml'), (s) => s.replace(/^(\s*)- run: uv run pytest$/m, '$1- run: uv run pytest\n$1- run: uv run pip-audit --skip-editable'));
@@ -258,7 +258,7 @@ async def test_hello_greets_by_name() -> None:
     const r = await runCli(['upgrade', '--templates', nextRelease, '--json'], { cwd: project, env: baseEnv, timeout: 600_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     result = JSON.parse(r.stdout) as UpgradeJson;
-    expect(result.template).toEqual({ id: 'fastapi', from: '1.0.0', to: '1.1.0' });
+    expect(result.template).toEqual({ id: 'fastapi', from: '1.1.0', to: '1.2.0' });
     expect(result.conflicts).toEqual([]);
     const of = (p: string) => result.files.find((f) => f.path === p);
     expect(of('pyproject.toml')).toMatchObject({ outcome: 'merged', mergedBy: 'toml' });

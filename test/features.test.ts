@@ -243,6 +243,28 @@ describe('the CLI: --cache, add and remove', () => {
     expect(read('docker-compose.yml')).not.toMatch(/redis/);
   }, 400_000);
 
+  it('an upgrade of a project with the feature keeps it', async () => {
+    const tmp = makeTmp();
+    cleanup = tmp.cleanup;
+    const templates = path.join(tmp.dir, 'templates');
+    fs.cpSync(TEMPLATES_DIR, templates, { recursive: true });
+    const created = await runCli(['p', '-t', 'fastapi', '--cache', 'redis', '--templates', templates, '--no-install', '--no-git'], { cwd: tmp.dir, timeout: 120_000 });
+    expect(created.exitCode, created.stderr).toBe(0);
+    const cwd = path.join(tmp.dir, 'p');
+    const features = () => fs.readFileSync(path.join(cwd, 'app/features.py'), 'utf8');
+    const before = features();
+    expect(before).toMatch(/\(\n\s+[A-Z_]+,\n\s+# slot: features/);
+    const meta = path.join(templates, 'fastapi/template.json');
+    fs.writeFileSync(meta, fs.readFileSync(meta, 'utf8').replace(/"version": "[^"]+"/, '"version": "9.0.0"'));
+    const up = await runCli(['upgrade', '--templates', templates, '--no-install', '--json'], { cwd, timeout: 120_000 });
+    expect(up.exitCode, up.stderr).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(cwd, '.polyglot/manifest.json'), 'utf8')) as { answers: Record<string, string>; template: { version: string } };
+    expect(manifest.template.version).toBe('9.0.0');
+    expect(manifest.answers.cache).toBe('redis');
+    expect(features()).toBe(before);
+    expect(fs.readFileSync(path.join(cwd, 'pyproject.toml'), 'utf8')).toMatch(/"redis>=/);
+  }, 300_000);
+
   it('add outside a project, and of an unknown feature, are usage errors', async () => {
     const tmp = makeTmp();
     cleanup = tmp.cleanup;

@@ -1,7 +1,7 @@
 /**
  * The features a run can choose, found on disk: every `_features/<id>/feature.json` beside the built-in
  * starters, in `--templates <dir>` and in an org kit. A later root's folder of the same id extends the
- * earlier one: its files are laid over, its manifest replaces. No list of feature ids is kept anywhere else.
+ * earlier one: its files replace those of the same path, its manifest replaces. No list of feature ids is kept anywhere else.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -60,12 +60,12 @@ function readFeatureMeta(dir: string, expectId: string): FeatureMeta {
 export async function loadFeatures(chosen: readonly { meta: FeatureMeta; dirs: FeatureRoot[] }[]): Promise<LoadedFeature[]> {
   return Promise.all(
     chosen.map(async ({ meta, dirs }) => {
-      const files: TemplateFile[] = [];
+      // A later folder's file replaces the earlier one of the same path (a slot contribution too).
+      const byPath = new Map<string, TemplateFile>();
       for (const d of dirs) {
-        const own = (await readTemplateFiles(d.dir)).filter((f) => f.path !== 'feature.json');
-        files.push(...(d.untrusted ? own.map((f) => ({ ...f, untrusted: true })) : own));
+        for (const f of await readTemplateFiles(d.dir)) if (f.path !== 'feature.json') byPath.set(f.path, d.untrusted ? { ...f, untrusted: true } : f);
       }
-      return { meta, files };
+      return { meta, files: [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
     }),
   );
 }
