@@ -147,6 +147,32 @@ describe('refusals name the choices (exit 2)', () => {
   });
 });
 
+describe('the prompt asks only what flags and presets left open', () => {
+  const parts = [{ kind: 'python' as const, dir: '.', compose: [], ci: [] }];
+  const asked: { message: string; values: string[] }[] = [];
+  const prompter = {
+    text: () => Promise.resolve(undefined),
+    confirm: () => Promise.resolve(undefined),
+    select: (o: { message: string; options: readonly { value: string }[] }) => {
+      asked.push({ message: o.message, values: o.options.map((x) => x.value) });
+      return Promise.resolve('redis');
+    },
+  };
+  afterEach(() => void asked.splice(0));
+  it('asks each open question with none first', async () => {
+    const chosen = await chooseFeatures({ roots, parts, starter: 'fastapi', flags: {}, ask: true, prompter });
+    expect(asked).toEqual([{ message: 'Add a cache?', values: ['none', 'redis'] }]);
+    expect(chosen.answers).toEqual({ cache: 'redis' });
+    expect(chosen.loaded.map((f) => f.meta.id)).toEqual(['redis']);
+  });
+  it('a flag or a preset answers it; without asking the answer is none', async () => {
+    expect((await chooseFeatures({ roots, parts, starter: 'fastapi', flags: { cache: 'none' }, ask: true, prompter })).answers).toEqual({ cache: 'none' });
+    expect((await chooseFeatures({ roots, parts, starter: 'fastapi', flags: {}, defaults: { cache: 'redis' }, ask: true, prompter })).answers).toEqual({ cache: 'redis' });
+    expect((await chooseFeatures({ roots, parts, starter: 'fastapi', flags: {}, ask: false, prompter })).answers).toEqual({ cache: 'none' });
+    expect(asked).toEqual([]);
+  });
+});
+
 describe('slots', () => {
   const c = (slot: string, t: string) => ({ target: 'f', slot, text: t, from: 'The test' });
   it('inserts above the marker, indented like it, and keeps the marker', () => {
