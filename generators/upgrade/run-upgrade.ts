@@ -84,21 +84,26 @@ async function answersFor(recorded: Record<string, unknown>, root: string, opts:
   return parsed.data;
 }
 
-function regenerateStep(plan: Plan, install: 'node' | 'python' | 'none', up: UpgradePlan, enabled: boolean, trusted: boolean): PostStep | undefined {
-  if (!up.regenerate || install === 'none') return undefined;
-  const [command, plain] = install === 'node' ? installCommand(plan.answers.packageManager) : (['uv', ['lock']] as [string, string[]]);
-  // An untrusted template's dependencies install without running their scripts, as at creation.
-  const args = trusted || install !== 'node' ? plain : [...plain, '--ignore-scripts'];
-  return {
-    id: 'regenerate-lockfile',
-    title: `Regenerate the lockfile with ${command} ${args.join(' ')}`,
-    kind: 'install',
-    command,
-    args,
-    cwd: '.',
-    rerun: `${command} ${args.join(' ')}`,
-    skipped: up.regenerateBlocked ?? (enabled ? undefined : '--no-install'),
-  };
+/** One lockfile regeneration per part that installs dependencies (the hybrid: gateway and service). */
+function regenerateSteps(plan: Plan, installs: readonly { kind: 'node' | 'python'; cwd?: string }[], up: UpgradePlan, enabled: boolean, trusted: boolean): PostStep[] {
+  if (!up.regenerate) return [];
+  return installs.map((install) => {
+    const [command, plain] = install.kind === 'node' ? installCommand(plan.answers.packageManager) : (['uv', ['lock']] as [string, string[]]);
+    // An untrusted template's dependencies install without running their scripts, as at creation.
+    const args = trusted || install.kind !== 'node' ? plain : [...plain, '--ignore-scripts'];
+    const cwd = install.cwd ?? '.';
+    const text = `${command} ${args.join(' ')}`;
+    return {
+      id: cwd === '.' ? 'regenerate-lockfile' : `regenerate-lockfile-${cwd.replace(/\//g, '-')}`,
+      title: `Regenerate the lockfile with ${text}${cwd === '.' ? '' : ` in ${cwd}/`}`,
+      kind: 'install',
+      command,
+      args,
+      cwd,
+      rerun: cwd === '.' ? text : `(cd ${cwd} && ${text})`,
+      skipped: up.regenerateBlocked ?? (enabled ? undefined : '--no-install'),
+    };
+  });
 }
 
 /** An interrupted earlier upgrade is undone first; --dry-run and --check refuse to look past one. */
@@ -262,16 +267,15 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
   const plan = await renderNew(manifest, resolved, roots, change, opts, deps);
   const { up, tracking } = await planMerge(state, { ...plan, targetDir: root }, resolved.template, to);
   const summary: UpgradeSummary = { directory: root, template: manifest.template.id, from, to, dryRun: opts.dryRun, plan: up, postSteps: [], ...(change ? { change: change.label } : {}), features: plan.features };
-  const rootInstall = resolved.template.installs.find((i) => i.cwd === undefined)?.kind ?? resolved.template.meta.install;
-  const step = regenerateStep(plan, rootInstall, up, plan.answers.install, resolved.trusted);
-  if (opts.dryRun) return dryRunResult(opts, deps, summary, step);
-  return applyAndReport(opts, deps, { summary, up, tracking, plan, step, git });
+  const regen = regenerateSteps(plan, resolved.template.installs, up, plan.answers.install, resolved.trusted);
+  if (opts.dryRun) return dryRunResult(opts, deps, summary, regen);
+  return applyAndReport(opts, deps, { summary, up, tracking, plan, regen, git });
 }
 
-function dryRunResult(opts: UpgradeOptions, deps: UpgradeDeps, summary: UpgradeSummary, step: PostStep | undefined): UpgradeResult {
+function dryRunResult(opts: UpgradeOptions, deps: UpgradeDeps, summary: UpgradeSummary, regen: PostStep[]): UpgradeResult {
   if (!opts.json) {
     deps.reporter.info(humanSummary(summary));
-    if (step) deps.reporter.info(`Then: ${step.skipped ? `${step.rerun} (skipped: ${step.skipped})` : step.rerun}`);
+    for (const step of regen) deps.reporter.info(`Then: ${step.skipped ? `${step.rerun} (skipped: ${step.skipped})` : step.rerun}`);
     deps.reporter.outro('Dry run: nothing was written.');
   }
   return { exitCode: ExitCode.ok, plan: summary.plan, stdout: opts.json ? jsonSummary(summary) : undefined };
@@ -282,11 +286,11 @@ interface Applying {
   up: UpgradePlan;
   tracking: FileOp[];
   plan: Plan;
-  step: PostStep | undefined;
+  regen: PostStep[];
   git: Awaited<ReturnType<typeof gitInfo>>;
 }
 
-async function applyAndReport(opts: UpgradeOptions, deps: UpgradeDeps, { summary, up, tracking, plan, step, git }: Applying): Promise<UpgradeResult> {
+async function applyAndReport(opts: UpgradeOptions, deps: UpgradeDeps, { summary, up, tracking, plan, regen, git }: Applying): Promise<UpgradeResult> {
   const { root } = opts;
   const { reporter } = deps;
   const what = summary.change ?? `upgrade ${summary.template} ${summary.from} → ${summary.to}`;
@@ -321,14 +325,14 @@ async function applyAndReport(opts: UpgradeOptions, deps: UpgradeDeps, { summary
   }
 
   let steps: StepResult[] = [];
-  if (step) steps = await runPostSteps({ ...plan, targetDir: root, postSteps: [step] }, reporter);
+  if (regen.length) steps = await runPostSteps({ ...plan, targetDir: root, postSteps: regen }, reporter);
   summary.postSteps = steps;
   const attention = needsAttention(up).length > 0;
   const failed = steps.find((s) => s.status === 'failed');
   if (!opts.json) {
     if (attention) reporter.warn(conflictAdvice(up, git !== undefined));
     if (failed) reporter.warn(`Regenerating the lockfile failed (${failed.reason ?? 'unknown error'}); run \`${failed.rerun}\` by hand.`);
-    else if (step?.skipped) reporter.info(`Lockfiles were not regenerated (${step.skipped}); run \`${step.rerun}\` when ready.`);
+    else if (regen[0]?.skipped) reporter.info(`Lockfiles were not regenerated (${regen[0].skipped}); run ${regen.map((s) => `\`${s.rerun}\``).join(' and ')} when ready.`);
     reporter.outro(attention ? `${summary.change ? 'Change' : 'Upgrade'} applied with conflicts.` : `${summary.change ? 'Change' : 'Upgrade'} applied. Review it with \`git diff\`.`);
   }
   const exitCode = attention ? ExitCode.upgradeNeedsAttention : failed ? ExitCode.postStepFailed : ExitCode.ok;
