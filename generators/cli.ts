@@ -5,13 +5,14 @@
 import { detectLaunch } from './env/launch.js';
 import { CancelledError, CliError, ExitCode } from './errors.js';
 import { run } from './main.js';
+import { printJson, type JsonResult } from './ui/json-result.js';
 import { plainReporter, type Reporter } from './ui/reporter.js';
 
 function printError(err: CliError, json: boolean): void {
   if (json) {
     const result = (err as CliError & { result?: string }).result;
     const error = { phase: err.phase, message: err.message, hint: err.hint, details: err.details, exitCode: err.exitCode };
-    process.stdout.write(result ? `${JSON.stringify({ ...JSON.parse(result), ok: false, error }, null, 2)}\n` : `${JSON.stringify({ ok: false, error }, null, 2)}\n`);
+    process.stdout.write(printJson(result ? { ...(JSON.parse(result) as JsonResult), ok: false, error } : { ok: false, error }));
     return;
   }
   const lines = err instanceof CancelledError ? [err.message] : [`error (${err.phase}): ${err.message}`, ...err.details.map((d) => `  ${d}`)];

@@ -23,6 +23,7 @@ import { collectTemplateVars, parseSetFlags } from './answers/template-vars.js';
 import { UNTRUSTED_REASON } from './plan/plan.js';
 import { isBuiltinChoice, parseSource, resolveBuiltin, resolveSource, sourceFromOrigin, startersOf, type ResolveContext, type ResolvedTemplate } from './sources/resolve-template.js';
 import { helpText } from './ui/help.js';
+import { printJson } from './ui/json-result.js';
 import { nextSteps } from './ui/next-steps.js';
 import type { Reporter } from './ui/reporter.js';
 import { assertTargetUsable, inspectTarget } from './write/target.js';
@@ -307,22 +308,17 @@ function describeOrigin(r: ResolvedTemplate): string {
 }
 
 function jsonResult(plan: Plan, steps: StepResult[], dryRun: boolean): string {
-  return `${JSON.stringify(
-    {
-      ok: true,
-      dryRun,
-      directory: plan.targetDir,
-      template: plan.template,
-      answers: plan.answers,
-      features: plan.features,
-      files: plan.files.map((f) => ({ path: f.path, bytes: f.content.length, executable: f.executable })),
-      postSteps: dryRun
-        ? plan.postSteps.map((s) => ({ id: s.id, status: s.skipped ? 'skipped' : 'planned', reason: s.skipped, rerun: s.rerun }))
-        : steps,
-    },
-    null,
-    2,
-  )}\n`;
+  return printJson({
+    ok: true,
+    command: 'create',
+    dryRun,
+    directory: plan.targetDir,
+    template: plan.template,
+    answers: plan.answers,
+    features: plan.features,
+    files: plan.files.map((f) => ({ path: f.path, bytes: f.content.length, executable: f.executable })),
+    postSteps: dryRun ? plan.postSteps.map((s) => ({ id: s.id, status: s.skipped ? 'skipped' : 'planned', reason: s.skipped, rerun: s.rerun })) : steps,
+  });
 }
 
 export { CliError };

@@ -2,6 +2,7 @@
 import { CliError, ExitCode } from '../errors.js';
 import type { StepResult } from '../post/run-steps.js';
 import type { BlockedPath, FileReport, UpgradePlan } from './plan-upgrade.js';
+import { printJson, type UpgradeJson } from '../ui/json-result.js';
 
 export interface UpgradeSummary {
   directory: string;
@@ -72,25 +73,28 @@ export function conflictAdvice(plan: UpgradePlan, inGit: boolean): string {
   return `${open.length} file${open.length === 1 ? '' : 's'} need${open.length === 1 ? 's' : ''} your decision:\n${list}\n${how}`;
 }
 
-export function jsonSummary(s: UpgradeSummary, extra: Record<string, unknown> = {}): string {
-  return `${JSON.stringify(
-    {
-      ok: true,
-      upgrade: true,
-      dryRun: s.dryRun,
-      directory: s.directory,
-      template: { id: s.template, from: s.from, to: s.to },
-      ...(s.change ? { change: s.change } : {}),
-      ...(s.features ? { features: s.features } : {}),
-      conflicts: needsAttention(s.plan).map((f) => f.path),
-      files: s.plan.files,
-      regenerateLockfiles: s.plan.regenerate,
-      postSteps: s.postSteps,
-      ...extra,
-    },
-    null,
-    2,
-  )}\n`;
+export function jsonSummary(s: UpgradeSummary, extra: Partial<UpgradeJson> = {}): string {
+  return printJson({
+    ok: true,
+    command: commandOf(s.change),
+    upgrade: true,
+    dryRun: s.dryRun,
+    directory: s.directory,
+    template: { id: s.template, from: s.from, to: s.to },
+    ...(s.change ? { change: s.change } : {}),
+    ...(s.features ? { features: s.features } : {}),
+    conflicts: needsAttention(s.plan).map((f) => f.path),
+    files: s.plan.files,
+    regenerateLockfiles: s.plan.regenerate,
+    postSteps: s.postSteps,
+    ...extra,
+  });
+}
+
+/** "add redis" -> add; no change -> upgrade. */
+export function commandOf(change: string | undefined): UpgradeJson['command'] {
+  const verb = change?.split(' ')[0];
+  return verb === 'add' || verb === 'remove' ? verb : 'upgrade';
 }
 
 /** The refusal for files standing where the new template puts a directory. */

@@ -21,7 +21,8 @@ import type { FileVersion } from './classify.js';
 import { findLockfiles, readBlockingParents, readProjectFiles, readProjectState } from './detect.js';
 import { gitInfo, markUnmerged, uncommittedChanges } from './git-index.js';
 import { planUpgrade, type FileOp, type UpgradePlan } from './plan-upgrade.js';
-import { blockedError, conflictAdvice, humanSummary, jsonSummary, needsAttention, type UpgradeSummary } from './report.js';
+import { blockedError, commandOf, conflictAdvice, humanSummary, jsonSummary, needsAttention, type UpgradeSummary } from './report.js';
+import { printJson, type UpgradeJson } from '../ui/json-result.js';
 import { compareVersions, renamesBetween } from './version.js';
 import type { FeatureAction } from '../answers/args.js';
 import type { ChosenFeatures } from '../features/choices.js';
@@ -139,9 +140,13 @@ function answerChange(manifest: Manifest, roots: readonly FeatureRoot[], opts: U
   return current === change.id ? { question: feature.question, value: NONE, label } : { noop: `The project does not have ${change.id} (its ${feature.question} is ${current}).` };
 }
 
-function upToDate(opts: UpgradeOptions, deps: UpgradeDeps, manifest: Manifest, message: string, json: Record<string, unknown>): UpgradeResult {
+function upToDate(opts: UpgradeOptions, deps: UpgradeDeps, manifest: Manifest, message: string, json: Partial<UpgradeJson>): UpgradeResult {
   if (!opts.json) deps.reporter.outro(message);
-  return { exitCode: ExitCode.ok, stdout: opts.json ? `${JSON.stringify({ ok: true, upgrade: true, directory: opts.root, template: { id: manifest.template.id }, ...json }, null, 2)}\n` : undefined };
+  const change = opts.features?.change;
+  return {
+    exitCode: ExitCode.ok,
+    stdout: opts.json ? printJson({ ok: true, command: commandOf(change ? `${change.action} ${change.id}` : undefined), upgrade: true, directory: opts.root, template: { id: manifest.template.id }, ...json }) : undefined,
+  };
 }
 
 /** Template id and version against the manifest's: refuses another template and a downgrade. */
@@ -258,7 +263,7 @@ export async function runUpgrade(opts: UpgradeOptions, deps: UpgradeDeps): Promi
     if (!opts.json) reporter.outro(`An upgrade is available: ${manifest.template.id} ${from} → ${to}. Run the command again without --check to apply it.`);
     return {
       exitCode: ExitCode.upgradeNeedsAttention,
-      stdout: opts.json ? `${JSON.stringify({ ok: true, upgrade: true, upToDate: false, directory: root, template: { id: manifest.template.id, from, to } }, null, 2)}\n` : undefined,
+      stdout: opts.json ? printJson({ ok: true, command: 'upgrade', upgrade: true, upToDate: false, directory: root, template: { id: manifest.template.id, from, to } }) : undefined,
     };
   }
   const git = await gitInfo(root);
