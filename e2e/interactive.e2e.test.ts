@@ -111,13 +111,16 @@ afterAll(async () => {
 });
 
 describe('interactive prompts in a real terminal (tmux)', () => {
-  it('asks directory, starter and install; writes the project without installing', async () => {
+  it('asks directory, starter, the feature questions and install; writes the project without installing', async () => {
     const s = await startCli(['--no-git']);
     await waitForText(s, 'Where should the project be created?');
     await type(s, 'my-app');
     await press(s, 'Enter');
     await waitForText(s, 'Which starter?');
     await press(s, 'Enter'); // Express is preselected
+    await waitForText(s, 'Add a cache?'); // a feature question, asked once the starter is known
+    await press(s, 'Down'); // none is preselected; redis is below it
+    await press(s, 'Enter');
     await waitForText(s, 'Install dependencies now?');
     await press(s, 'n');
 
@@ -127,6 +130,7 @@ describe('interactive prompts in a real terminal (tmux)', () => {
     const manifest = readJson(path.join(project, '.polyglot', 'manifest.json'));
     expect(manifest['template']['id']).toBe('express');
     expect(manifest['answers']['template']).toBe('express');
+    expect(manifest['answers']['cache']).toBe('redis');
     expect(fs.existsSync(path.join(project, 'node_modules'))).toBe(false);
     expect(fs.existsSync(path.join(project, 'package-lock.json'))).toBe(false);
     expect(fs.existsSync(path.join(project, '.git'))).toBe(false);
@@ -157,6 +161,8 @@ describe('interactive prompts in a real terminal (tmux)', () => {
     await press(s, 'Enter');
     await waitForText(s, 'Which starter?');
     await press(s, 'Enter');
+    await waitForText(s, 'Add a cache?');
+    await press(s, 'Enter'); // none
     await waitForText(s, 'Install dependencies now?');
     await press(s, 'n');
 
@@ -178,6 +184,8 @@ describe('interactive prompts in a real terminal (tmux)', () => {
       await press(s, 'Enter');
       await waitForText(s, 'Which starter?');
       await press(s, 'Enter');
+      await waitForText(s, 'Add a cache?');
+      await press(s, 'Enter'); // none
       await waitForText(s, 'Install dependencies now?');
       await press(s, 'Enter'); // yes
       installPid = await until('the install to start', () => startedPid(marker), 60_000);
@@ -204,6 +212,8 @@ describe('interactive prompts in a real terminal (tmux)', () => {
     // docs/example-org-kit, used from its directory: no CPB_CONFIG, so its post-step is gated (untrusted).
     const kit = path.join(ROOT, 'docs', 'example-org-kit');
     const s = await startCli(['acme-svc', '--template', kit, '--no-git', '--no-install']);
+    await waitForText(s, 'Add a cache?'); // the kit extends express, so it takes express's features
+    await press(s, 'Enter');
     await waitForText(s, 'Which team owns this service?');
     await type(s, 'Bad Team');
     await press(s, 'Enter');

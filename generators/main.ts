@@ -226,15 +226,21 @@ async function planProject(ctx: RunContext): Promise<Plan> {
   let resolved: ResolvedTemplate | undefined;
   if (templateValue !== undefined && !isBuiltinChoice(templateValue, rctx)) resolved = await resolveValue(templateValue, rctx);
   const prompter = args.options.json ? undefined : deps.prompter;
+  // The feature questions come right after the starter is chosen (before install), as its parts decide them.
+  let features: ChosenFeatures | undefined;
   const answers = await collectAnswers(args, launch, prompter, {
     defaults: { ...answerDefaults, ...(resolved === undefined && presetTemplate !== undefined ? { template: presetTemplate } : {}) },
     fixedTemplate: resolved?.template.meta.id,
     starters: startersOf(rctx),
+    afterTemplate: async (id) => {
+      resolved ??= await resolveBuiltin(id, rctx);
+      features = await pickFeatures(ctx, resolved, prompter);
+    },
   });
   resolved ??= await resolveBuiltin(answers.template, rctx);
+  features ??= await pickFeatures(ctx, resolved, prompter);
   const template = resolved.template;
   const askable = new Set(template.meta.prompts.map((p) => p.name));
-  const features = await pickFeatures(ctx, resolved, prompter);
   const featureQuestions = new Set(Object.keys(features.answers));
   const vars = await collectTemplateVars(
     template.meta.prompts,

@@ -62,6 +62,8 @@ export async function collectAnswers(
     fixedTemplate?: string;
     /** The starters to choose from (default: the built-in ones). */
     starters?: readonly Starter[];
+    /** Runs once the starter is known, before the questions after it (the feature questions go here). */
+    afterTemplate?: (template: string) => Promise<void>;
   } = {},
 ): Promise<Answers> {
   const fields = answerFieldsFor(extra.starters ?? discoverStarters());
@@ -94,6 +96,7 @@ export async function collectAnswers(
       }
     }
     (known as Record<string, unknown>)[key] = value;
+    if (key === 'template' && typeof value === 'string') await extra.afterTemplate?.(value);
   }
 
   if (missing.length > 0) {
