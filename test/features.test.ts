@@ -291,6 +291,30 @@ describe('the CLI: --cache, add and remove', () => {
     expect(fs.readFileSync(path.join(cwd, 'pyproject.toml'), 'utf8')).toMatch(/"redis>=/);
   }, 300_000);
 
+  it("an org kit declares a feature of its own and extends a built-in one", async () => {
+    const tmp = makeTmp();
+    cleanup = tmp.cleanup;
+    const kit = path.join(tmp.dir, 'kit');
+    writeFixture(kit, {
+      'template.json': JSON.stringify({ id: 'acme', version: '1.0.0', description: 'acme', extends: 'express' }),
+      '_features/audit/feature.json': JSON.stringify({ id: 'audit', question: 'audit', label: 'Audit log', parts: ['node'] }),
+      '_features/audit/node/src/audit.ts': 'export const audit = true;\n',
+      '_features/audit/node/src/features.ts@imports': "import './audit.js';\n",
+      '_features/redis/node/README.md@features': '## Cache (Redis), the ACME way\n',
+    });
+    const r = await runCli(['p', '-t', kit, '--set', 'audit=audit', '--cache', 'redis', '--no-install', '--no-git', '--json'], { cwd: tmp.dir, timeout: 120_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { features: unknown }).features).toEqual({ audit: 'audit', cache: 'redis' });
+    const cwd = path.join(tmp.dir, 'p');
+    expect(fs.readFileSync(path.join(cwd, 'src/audit.ts'), 'utf8')).toBe('export const audit = true;\n');
+    expect(fs.readFileSync(path.join(cwd, 'src/features.ts'), 'utf8')).toContain("import './audit.js';\n// slot: imports");
+    const readme = fs.readFileSync(path.join(cwd, 'README.md'), 'utf8');
+    expect(readme).toContain('## Cache (Redis), the ACME way');
+    expect(readme.match(/^## Cache/gm)).toHaveLength(1); // the kit's section replaced the built-in one
+    expect(fs.existsSync(path.join(cwd, '_features'))).toBe(false);
+    expect(JSON.parse(fs.readFileSync(path.join(cwd, '.polyglot/manifest.json'), 'utf8')).answers).toMatchObject({ audit: 'audit', cache: 'redis' });
+  }, 300_000);
+
   it('add outside a project, and of an unknown feature, are usage errors', async () => {
     const tmp = makeTmp();
     cleanup = tmp.cleanup;

@@ -1,7 +1,7 @@
 /**
  * The features a run can choose, found on disk: every `_features/<id>/feature.json` beside the built-in
  * starters, in `--templates <dir>` and in an org kit. A later root's folder of the same id extends the
- * earlier one: its files replace those of the same path, its manifest replaces. No list of feature ids is kept anywhere else.
+ * earlier one: its files replace those of the same path, its manifest (if it has one) replaces. No list of feature ids is kept anywhere else.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,8 +31,9 @@ export function featureManifests(roots: readonly FeatureRoot[]): Map<string, { m
     for (const entry of readdirSync(base, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (!entry.isDirectory()) continue;
       const dir = path.join(base, entry.name);
-      const meta = readFeatureMeta(dir, entry.name);
-      const prev = byId.get(meta.id);
+      const prev = byId.get(entry.name);
+      // A folder extending an earlier one may leave its manifest out.
+      const meta = prev && !existsSync(path.join(dir, 'feature.json')) ? prev.meta : readFeatureMeta(dir, entry.name);
       byId.set(meta.id, { meta, dirs: [...(prev?.dirs ?? []), { ...root, dir }] });
     }
   }
