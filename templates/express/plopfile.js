@@ -126,6 +126,16 @@ export function conflicts(names) {
 }
 
 const FEATURES_ARRAY = /(export const features\s*:[^=]*=\s*\[)([^\]]*)(\])/;
+// Slot markers (create-polyglot-backend's features list their lines above them): `// slot: <name>`.
+const slotMarker = (name) => new RegExp(`^(\\s*)// slot: ${name}\\b`);
+
+/** Inserts `line` above the slot marker `name` in `lines`, indented like it; false without one. */
+function insertAboveSlot(lines, name, line) {
+  const at = lines.findIndex((l) => slotMarker(name).test(l));
+  if (at === -1) return false;
+  lines.splice(at, 0, `${slotMarker(name).exec(lines[at])[1]}${line}`);
+  return true;
+}
 
 /** src/features.ts with the new feature imported and listed; throws if its shape is unknown. */
 function registerFeature(source, names) {
@@ -135,20 +145,24 @@ function registerFeature(source, names) {
     );
   }
   const importLine = `import { ${names.camelPlural}Feature } from './modules/${names.name}/${names.name}.feature.js';`;
+  const entry = `${names.camelPlural}Feature()`;
   const lines = source.split('\n');
-  // After the last import (which may span several lines).
-  let lastImport = -1;
-  let open = false;
-  lines.forEach((line, i) => {
-    if (open || /^import\s/.test(line)) {
-      lastImport = i;
-      open = !line.trimEnd().endsWith(';');
-    }
-  });
-  lines.splice(lastImport + 1, 0, importLine);
+  if (!insertAboveSlot(lines, 'imports', importLine)) {
+    // After the last import (which may span several lines).
+    let lastImport = -1;
+    let open = false;
+    lines.forEach((line, i) => {
+      if (open || /^import\s/.test(line)) {
+        lastImport = i;
+        open = !line.trimEnd().endsWith(';');
+      }
+    });
+    lines.splice(lastImport + 1, 0, importLine);
+  }
+  // The marker is a comment inside the array: the entry goes on its own line above it.
+  if (insertAboveSlot(lines, 'features', `${entry},`)) return lines.join('\n');
   return lines.join('\n').replace(FEATURES_ARRAY, (_all, open, items, close) => {
     const listed = items.trim().replace(/,$/, '');
-    const entry = `${names.camelPlural}Feature()`;
     return `${open}${listed ? `${listed}, ${entry}` : entry}${close}`;
   });
 }

@@ -4,7 +4,8 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Env } from './config/env.js';
 import type { PrismaClient } from './generated/prisma/client.js';
-import type { Feature } from './lib/feature.js';
+import { noCache } from './lib/cache.js';
+import type { Feature, ReadinessCheck } from './lib/feature.js';
 import { HttpError } from './lib/http-error.js';
 import type { Logger } from './lib/logger.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
@@ -36,7 +37,7 @@ export interface AppDeps {
    * use it to add routes (e.g. one that throws) without a production switch.
    */
   extraRouters?: Router[];
-  /** Feature modules (src/features.ts): their routers, docs and readiness checks. */
+  /** Feature modules (src/features.ts): their routers, docs, readiness checks and cache. */
   features?: readonly Feature[];
 }
 
@@ -60,7 +61,7 @@ export function createApp({
   app.use(requestLogger(logger));
 
   // Probes first: the hottest, cheapest path (see health.routes.ts).
-  const readiness = [{ name: 'database', check: checkDatabase }];
+  const readiness: ReadinessCheck[] = [{ name: 'database', check: checkDatabase }];
   for (const feature of features) readiness.push(...(feature.readiness ?? []));
   registerHealthRoutes(app, readiness, logger);
 
@@ -102,7 +103,9 @@ export function createApp({
   api.use(
     express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
   );
-  api.use('/users', usersRouter(prisma));
+  // The users module reads through a feature's cache when one is chosen (src/lib/cache.ts).
+  const cache = features.find((feature) => feature.cache)?.cache ?? noCache;
+  api.use('/users', usersRouter(prisma, cache));
   for (const feature of features) {
     for (const { path, router } of feature.routers?.({ logger, prisma }) ?? []) {
       api.use(path, router);

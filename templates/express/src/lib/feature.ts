@@ -1,6 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import type { PrismaClient } from '../generated/prisma/client.js';
+import type { ReadCache } from './cache.js';
 import type { Logger } from './logger.js';
 
 /** What the core hands to a feature: resources that are already open. */
@@ -14,6 +15,12 @@ export interface ReadinessCheck {
   /** Key in the response's `checks` object, e.g. "broker". */
   name: string;
   check: () => Promise<void>;
+  /**
+   * Default true: while the check fails the instance is taken out of rotation (503). false: the
+   * failure is reported (`"unavailable"`, status `"degraded"`) but the instance stays ready, for a
+   * dependency the API can answer without (a cache).
+   */
+  critical?: boolean;
 }
 
 /**
@@ -27,8 +34,13 @@ export interface Feature {
   routers?: (deps: FeatureDeps) => { path: string; router: Router }[];
   /** Documents the routes in /openapi.json. */
   registerOpenApi?: (registry: OpenAPIRegistry) => void;
-  /** Extra `/readyz` checks; the instance is taken out of rotation while one fails. */
+  /** Extra `/readyz` checks; the instance is taken out of rotation while a critical one fails. */
   readiness?: ReadinessCheck[];
+  /**
+   * A read cache for the core's resources (src/lib/cache.ts); the first feature that gives one is
+   * used. It must answer (as misses) before `start` and while its backend is down.
+   */
+  cache?: ReadCache;
   /**
    * Runs once at start-up, before the server listens (connect clients, start consumers). Must not wait
    * for a remote dependency that may be down: retry in the background and report it via `readiness`.

@@ -68,7 +68,10 @@ export function buildOpenApiDocument(features: readonly Feature[] = []) {
     tags: ['Health'],
     summary: 'Readiness: the database (and what features depend on) answers',
     responses: {
-      200: { description: 'Ready' },
+      200: {
+        description:
+          'Ready (status "degraded" when a non-critical dependency, such as a cache, is unavailable)',
+      },
       503: { description: 'Not ready (a dependency is unreachable)' },
     },
   });

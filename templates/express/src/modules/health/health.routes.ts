@@ -26,6 +26,8 @@ export function registerHealthRoutes(
 
   // Readiness: take this instance out of rotation while the database (or a dependency a feature
   // registered) is unreachable. The checks run concurrently; the body names each, without details.
+  // A non-critical check (`critical: false`, e.g. a cache the API can answer without) that fails is
+  // reported as "unavailable" with status "degraded", and the instance stays ready (200).
   app
     .route('/readyz')
     .get(async (req, res) => {
@@ -34,19 +36,25 @@ export function registerHealthRoutes(
           await check();
         }),
       );
-      const report: Record<string, 'ok' | 'failed'> = {};
+      const report: Record<string, 'ok' | 'failed' | 'unavailable'> = {};
+      let ready = true;
+      let degraded = false;
       results.forEach((result, i) => {
-        const { name } = checks[i]!;
-        report[name] = result.status === 'fulfilled' ? 'ok' : 'failed';
-        if (result.status === 'rejected') {
-          logger.warn(
-            { err: result.reason, check: name, requestId: req.id },
-            'readiness check failed',
-          );
+        const { name, critical = true } = checks[i]!;
+        if (result.status === 'fulfilled') {
+          report[name] = 'ok';
+          return;
         }
+        report[name] = critical ? 'failed' : 'unavailable';
+        if (critical) ready = false;
+        else degraded = true;
+        logger.warn(
+          { err: result.reason, check: name, critical, requestId: req.id },
+          'readiness check failed',
+        );
       });
-      const ready = results.every((result) => result.status === 'fulfilled');
-      res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: report });
+      const status = !ready ? 'unavailable' : degraded ? 'degraded' : 'ok';
+      res.status(ready ? 200 : 503).json({ status, checks: report });
     })
     .all(methodNotAllowed);
 }

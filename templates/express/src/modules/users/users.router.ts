@@ -1,13 +1,14 @@
 import { Router } from 'express';
 import type { PrismaClient } from '../../generated/prisma/client.js';
+import { noCache, type ReadCache } from '../../lib/cache.js';
 import { methodNotAllowed } from '../../middleware/error-handler.js';
 import { validated } from '../../middleware/validate.js';
 import { UsersRepository } from './users.repository.js';
 import { createUserBody, listUsersQuery, updateUserBody, userIdParams } from './users.schemas.js';
 import { UsersService } from './users.service.js';
 
-export function usersRouter(prisma: PrismaClient): Router {
-  const service = new UsersService(new UsersRepository(prisma));
+export function usersRouter(prisma: PrismaClient, cache: ReadCache = noCache): Router {
+  const service = new UsersService(new UsersRepository(prisma), cache);
   const router = Router();
 
   // One route() per path, ending in methodNotAllowed: other methods get 405 with `Allow`.

@@ -1,8 +1,14 @@
 import type { User } from '../../generated/prisma/client.js';
 import { isUniqueViolation } from '../../db/prisma-errors.js';
+import { noCache, type ReadCache } from '../../lib/cache.js';
 import { conflict, notFound } from '../../lib/http-error.js';
 import type { UsersRepository } from './users.repository.js';
-import type { CreateUserInput, ListUsersQuery, UpdateUserInput } from './users.schemas.js';
+import {
+  userSchema,
+  type CreateUserInput,
+  type ListUsersQuery,
+  type UpdateUserInput,
+} from './users.schemas.js';
 
 /** The shape the API returns: an explicit allow-list, so new columns never leak by accident. */
 export interface UserDto {
@@ -21,8 +27,15 @@ const toDto = (user: User): UserDto => ({
   updatedAt: user.updatedAt.toISOString(),
 });
 
+// One user by id, as the API returns it. Lists are not cached: every write would have to
+// invalidate every page.
+const cacheKey = (id: string) => `users:${id}`;
+
 export class UsersService {
-  constructor(private readonly repository: UsersRepository) {}
+  constructor(
+    private readonly repository: UsersRepository,
+    private readonly cache: ReadCache = noCache,
+  ) {}
 
   async create(input: CreateUserInput): Promise<UserDto> {
     try {
@@ -38,10 +51,20 @@ export class UsersService {
     return { data: users.map(toDto), page: { ...query, total } };
   }
 
+  /** Cache-aside: the cached copy if there is one, else the database's, which is then cached. */
   async get(id: string): Promise<UserDto> {
+    const key = cacheKey(id);
+    const cached = await this.cache.get(key);
+    if (cached !== undefined) {
+      // A value of another shape (cached by an older version) is a miss, not an answer.
+      const parsed = userSchema.safeParse(cached);
+      if (parsed.success) return parsed.data;
+    }
     const user = await this.repository.findById(id);
     if (!user) throw notFound('User');
-    return toDto(user);
+    const dto = toDto(user);
+    await this.cache.set(key, dto);
+    return dto;
   }
 
   async update(id: string, input: UpdateUserInput): Promise<UserDto> {
@@ -55,10 +78,14 @@ export class UsersService {
       throw err;
     }
     if (!user) throw notFound('User');
+    // After the write. A read racing it may still cache the old row, but only until the TTL ends.
+    await this.cache.delete(cacheKey(id));
     return toDto(user);
   }
 
   async delete(id: string): Promise<void> {
-    if (!(await this.repository.delete(id))) throw notFound('User');
+    const deleted = await this.repository.delete(id);
+    await this.cache.delete(cacheKey(id));
+    if (!deleted) throw notFound('User');
   }
 }
