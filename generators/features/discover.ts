@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../errors.js';
+import { outputPath } from '../plan/paths.js';
 import { FEATURES_DIR, readTemplateFiles, type TemplateFile } from '../templates/load.js';
 import { featureMetaSchema, type FeatureMeta } from './feature-meta.js';
 
@@ -61,10 +62,11 @@ function readFeatureMeta(dir: string, expectId: string): FeatureMeta {
 export async function loadFeatures(chosen: readonly { meta: FeatureMeta; dirs: FeatureRoot[] }[]): Promise<LoadedFeature[]> {
   return Promise.all(
     chosen.map(async ({ meta, dirs }) => {
-      // A later folder's file replaces the earlier one of the same path (a slot contribution too).
+      // A later folder's file replaces the earlier one of the same output path (`x.ejs` replaces `x`; a
+      // slot contribution too).
       const byPath = new Map<string, TemplateFile>();
       for (const d of dirs) {
-        for (const f of await readTemplateFiles(d.dir)) if (f.path !== 'feature.json') byPath.set(f.path, d.untrusted ? { ...f, untrusted: true } : f);
+        for (const f of await readTemplateFiles(d.dir)) if (f.path !== 'feature.json') byPath.set(outputPath(f.path), d.untrusted ? { ...f, untrusted: true } : f);
       }
       return { meta, files: [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
     }),
