@@ -191,21 +191,24 @@ describe('slots', () => {
   });
 });
 
-describe('mergeYaml keeps every byte it does not add', () => {
+describe('mergeYaml keeps every byte it does not add, and adds the fragment\'s own lines', () => {
   const compose = "# local stack\nservices:\n  db:\n    image: postgres:17\n    healthcheck:\n      test: ['CMD-SHELL', 'pg_isready']\n\n  app:\n    environment:\n      A: '1' # kept\n    depends_on:\n      db:\n        condition: service_healthy\n\nvolumes:\n  db-data:\n";
+  const frag = (text: string, at: string[]) => ({ text, path: at, name: 'the fragment' });
+  const fragment = "# top comment, not copied\nservices:\n  # the cache\n  redis:\n    image: redis:8-alpine\n    command: ['redis-server', '--appendonly', 'no']\npart:\n  environment:\n    REDIS_URL: redis://redis:6379/0\n  depends_on:\n    redis:\n      condition: service_healthy\n";
   it('adds a service and merges into a service', () => {
-    let out = mergeYaml(compose, ['services'], { redis: { image: 'redis:8-alpine' } }, 'c.yml');
-    out = mergeYaml(out, ['services', 'app'], { environment: { REDIS_URL: 'redis://redis:6379/0' }, depends_on: { redis: { condition: 'service_healthy' } } }, 'c.yml');
+    let out = mergeYaml(compose, ['services'], frag(fragment, ['services']), 'c.yml');
+    out = mergeYaml(out, ['services', 'app'], frag(fragment, ['part']), 'c.yml');
     expect(out).toBe(
-      "# local stack\nservices:\n  db:\n    image: postgres:17\n    healthcheck:\n      test: ['CMD-SHELL', 'pg_isready']\n\n  app:\n    environment:\n      A: '1' # kept\n      REDIS_URL: redis://redis:6379/0\n    depends_on:\n      db:\n        condition: service_healthy\n      redis:\n        condition: service_healthy\n\n  redis:\n    image: redis:8-alpine\n\nvolumes:\n  db-data:\n",
+      "# local stack\nservices:\n  db:\n    image: postgres:17\n    healthcheck:\n      test: ['CMD-SHELL', 'pg_isready']\n\n  app:\n    environment:\n      A: '1' # kept\n      REDIS_URL: redis://redis:6379/0\n    depends_on:\n      db:\n        condition: service_healthy\n      redis:\n        condition: service_healthy\n\n  # the cache\n  redis:\n    image: redis:8-alpine\n    command: ['redis-server', '--appendonly', 'no']\n\nvolumes:\n  db-data:\n",
     );
+    expect((parseYaml(out) as { services: { redis: { command: string[] } } }).services.redis.command).toEqual(['redis-server', '--appendonly', 'no']);
   });
   it('keeps the starter value for a key both have', () => {
-    expect(mergeYaml(compose, ['services', 'db'], { image: 'other' }, 'c.yml')).toBe(compose);
+    expect(mergeYaml(compose, ['services', 'db'], frag('image: other\n', []), 'c.yml')).toBe(compose);
   });
   it('refuses a flow mapping and a missing path', () => {
-    expect(() => mergeYaml('a:\n  b: {}\n', ['a'], { b: { c: 1 } }, 'c.yml')).toThrow(/flow mapping/);
-    expect(() => mergeYaml(compose, ['services', 'nope'], { x: 1 }, 'c.yml')).toThrow(/no services.nope/);
+    expect(() => mergeYaml('a:\n  b: {}\n', ['a'], frag('b:\n  c: 1\n', []), 'c.yml')).toThrow(/flow mapping/);
+    expect(() => mergeYaml(compose, ['services', 'nope'], frag('x: 1\n', []), 'c.yml')).toThrow(/no services.nope/);
   });
 });
 

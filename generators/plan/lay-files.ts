@@ -17,7 +17,7 @@ import { adaptPackageJson } from './package-manager.js';
 import { outputPath, slotContribution } from './paths.js';
 import { isRendered, renderEjs, renderPlaceholders, type RenderData } from './render.js';
 import { applySlot, missingTarget, type SlotContribution } from './slots.js';
-import { mergeYaml } from './yaml-blocks.js';
+import { mergeYaml, topLevelKeys } from './yaml-blocks.js';
 
 export interface PlannedFile {
   path: string;
@@ -82,17 +82,23 @@ function applySlots(layered: Layered): void {
   }
 }
 
-function fragment(feature: LoadedFeature, name: string, data: RenderData): Record<string, unknown> | undefined {
+/** The feature's compose.yml or ci.yml, rendered, checked to be YAML holding only `allowed` top-level keys. */
+function fragment(feature: LoadedFeature, name: string, data: RenderData, allowed?: readonly string[]): { text: string; name: string; keys: string[] } | undefined {
   const file = feature.files.find((f) => f.path === name || f.path === `${name}.ejs`);
   if (!file) return undefined;
+  const text = render(file, data).toString('utf8');
+  const shown = `the feature ${feature.meta.id}'s ${name}`;
   let value: unknown;
   try {
-    value = parseYaml(render(file, data).toString('utf8'));
+    value = parseYaml(text);
   } catch (err) {
-    throw new CliError('plan', `The feature ${feature.meta.id}'s ${name} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new CliError('plan', `${shown} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError('plan', `The feature ${feature.meta.id}'s ${name} must hold a mapping.`);
-  return value as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError('plan', `${shown} must hold a mapping.`);
+  const keys = topLevelKeys(text);
+  const extra = allowed ? keys.filter((k) => !allowed.includes(k)) : [];
+  if (extra.length) throw new CliError('plan', `${shown} may hold only ${allowed!.map((k) => `"${k}"`).join(' and ')}; it has ${extra.join(', ')}.`);
+  return { text, name: shown, keys };
 }
 
 /** compose.yml: `services` joins the compose file's; `part` goes into each service running a part. ci.yml: into each job. */
@@ -103,20 +109,18 @@ function mergeFragments(layered: Layered, features: readonly LoadedFeature[], pa
   };
   for (const feature of features) {
     const taking = partsTaking(feature, parts);
-    const compose = fragment(feature, 'compose.yml', data);
+    const compose = fragment(feature, 'compose.yml', data, ['services', 'part']);
     if (compose) {
-      const { services, part, ...rest } = compose as { services?: Record<string, unknown>; part?: Record<string, unknown> };
-      if (Object.keys(rest).length) throw new CliError('plan', `The feature ${feature.meta.id}'s compose.yml may hold only "services" and "part"; it has ${Object.keys(rest).join(', ')}.`);
       edit(COMPOSE_FILE, (text) => {
-        let out = services ? mergeYaml(text, ['services'], services, COMPOSE_FILE) : text;
-        for (const name of part ? taking.flatMap((p) => p.compose) : []) out = mergeYaml(out, ['services', name], part!, COMPOSE_FILE);
+        let out = compose.keys.includes('services') ? mergeYaml(text, ['services'], { ...compose, path: ['services'] }, COMPOSE_FILE) : text;
+        if (compose.keys.includes('part')) for (const name of taking.flatMap((p) => p.compose)) out = mergeYaml(out, ['services', name], { ...compose, path: ['part'] }, COMPOSE_FILE);
         return out;
       });
     }
     const ci = fragment(feature, 'ci.yml', data);
     if (ci) {
       const jobs = [...new Set(taking.flatMap((p) => p.ci))];
-      edit(CI_FILE, (text) => jobs.reduce((out, job) => mergeYaml(out, ['jobs', job], ci, CI_FILE), text));
+      edit(CI_FILE, (text) => jobs.reduce((out, job) => mergeYaml(out, ['jobs', job], { ...ci, path: [] }, CI_FILE), text));
     }
   }
 }

@@ -1,17 +1,15 @@
 /**
- * Adds keys to block-style YAML without re-printing it: a compose file or CI workflow keeps its comments,
- * quoting and folding byte for byte, and only the added lines are new. Keys the file already has are kept
- * (the starter's value wins); mappings present on both sides are merged into. Flow mappings (`{ … }`) are
- * not merged into: that is refused with the file's name. Pure.
+ * Adds keys to block-style YAML as text: a compose file or CI workflow keeps its comments, quoting and
+ * folding byte for byte, and the added lines are the fragment's own lines (its comments, quotes and flow
+ * sequences), re-indented. Keys the file already has are kept (the starter's value wins); mappings on
+ * both sides are merged into. Flow mappings (`{ … }`) are not merged into. Pure.
  */
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { CliError } from '../errors.js';
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const indentOf = (line: string) => line.length - line.trimStart().length;
 const isContent = (line: string) => line.trim() !== '' && !line.trimStart().startsWith('#');
+const KEY = /^("[^"]*"|'[^']*'|[^\s#'"\-?:][^:#]*?|-[^\s:#][^:#]*?)\s*:(?:\s|$)/;
 
 interface Region {
   /** Lines [start, end) hold the mapping's entries. */
@@ -21,81 +19,101 @@ interface Region {
   indent: number;
 }
 
-function keyPattern(key: string): RegExp {
-  const k = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^(?:${k}|"${k}"|'${k}')\\s*:(?:\\s|$)`);
+interface Entry {
+  key: string;
+  line: number;
+  /** What follows the colon on the key's line (without a trailing comment). */
+  inline: string;
+  block: Region;
+  /** The comment lines directly above the key, which document it. */
+  comments: number;
 }
 
-/** The entry `key` of the mapping in `region`: its line and the region of its value's block. */
-function findKey(lines: string[], region: Region, key: string): { line: number; inline: string; block: Region } | undefined {
-  const re = keyPattern(key);
+const unquote = (k: string) => (/^(".*"|'.*')$/.test(k) ? k.slice(1, -1) : k);
+
+function entries(lines: readonly string[], region: Region): Entry[] {
+  const out: Entry[] = [];
   for (let i = region.start; i < region.end; i++) {
     const line = lines[i]!;
-    if (!isContent(line) || indentOf(line) !== region.indent || !re.test(line.trimStart())) continue;
+    if (!isContent(line) || indentOf(line) !== region.indent) continue;
+    const m = KEY.exec(line.trimStart());
+    if (!m) continue;
     let end = i + 1;
     while (end < region.end && (!isContent(lines[end]!) || indentOf(lines[end]!) > region.indent)) end++;
     // Trailing blank lines and comments belong to what follows.
     while (end > i + 1 && !isContent(lines[end - 1]!)) end--;
+    let comments = 0;
+    while (i - comments - 1 >= region.start && lines[i - comments - 1]!.trim().startsWith('#') && indentOf(lines[i - comments - 1]!) === region.indent) comments++;
     const first = lines.slice(i + 1, end).find(isContent);
-    const inline = line.trimStart().replace(re, '').replace(/\s+#.*$/, '').trim();
-    return { line: i, inline, block: { start: i + 1, end, indent: first ? indentOf(first) : region.indent + 2 } };
-  }
-  return undefined;
-}
-
-function render(key: string, value: unknown, indent: number, unit: number): string[] {
-  const text = stringify({ [key]: value }, { indent: unit, lineWidth: 0, flowCollectionPadding: false });
-  return text.replace(/\n$/, '').split('\n').map((l) => (l === '' ? l : ' '.repeat(indent) + l));
-}
-
-function mergeInto(lines: string[], region: Region, fragment: Json, file: string, where: string, unit: number): void {
-  for (const [key, value] of Object.entries(fragment)) {
-    const found = findKey(lines, region, key);
-    if (!found) {
-      // Entries separated by blank lines (compose services) get one before the new entry too.
-      let at = region.end;
-      while (at > region.start && !isContent(lines[at - 1]!)) at--;
-      const spaced = isObject(value) && lines.slice(region.start, at).some((l, i, all) => l.trim() === '' && i + 1 < all.length && indentOf(all[i + 1]!) === region.indent);
-      const added = render(key, value, region.indent, unit);
-      lines.splice(at, 0, ...(spaced ? ['', ...added] : added));
-      region.end += added.length + (spaced ? 1 : 0);
-      continue;
-    }
-    if (!isObject(value)) continue;
-    if (found.inline !== '') {
-      if (found.inline === '{}' || found.inline.startsWith('{')) {
-        throw new CliError('plan', `${file}: ${where}${key} is a flow mapping; a feature can only add to block mappings.`, { hint: 'Write it as a block mapping in the template.' });
-      }
-      continue; // a scalar or sequence the starter set: it wins
-    }
-    const before = lines.length;
-    mergeInto(lines, found.block, value, file, `${where}${key}.`, unit);
-    region.end += lines.length - before;
-  }
-}
-
-/** `fragment` merged into the mapping at `keyPath` ([] = the document) of `text`. */
-export function mergeYaml(text: string, keyPath: readonly string[], fragment: Json, file: string): string {
-  const lines = text.split('\n');
-  const unit = detectIndentUnit(lines);
-  let region: Region = { start: 0, end: lines.length, indent: 0 };
-  for (const [i, key] of keyPath.entries()) {
-    const found = findKey(lines, region, key);
-    if (!found) throw new CliError('plan', `${file} has no ${keyPath.slice(0, i + 1).join('.')} to add to.`, { hint: 'The template and the feature do not fit; nothing was written.' });
-    if (found.inline !== '') throw new CliError('plan', `${file}: ${keyPath.slice(0, i + 1).join('.')} is not a block mapping; a feature can only add to block mappings.`);
-    region = found.block;
-  }
-  mergeInto(lines, region, fragment, file, keyPath.length ? `${keyPath.join('.')}.` : '', unit);
-  const out = lines.join('\n');
-  try {
-    parse(out);
-  } catch (err) {
-    throw new CliError('plan', `Merging into ${file} made invalid YAML (${(err as Error).message.split('\n')[0]}).`, { hint: 'This is a bug in the merge or the template; nothing was written.' });
+    const inline = line.trimStart().slice(m[0].length).replace(/(^|\s+)#.*$/, '').trim();
+    out.push({ key: unquote(m[1]!.trim()), line: i, inline, block: { start: i + 1, end, indent: first ? indentOf(first) : region.indent + 2 }, comments });
   }
   return out;
 }
 
-function detectIndentUnit(lines: string[]): number {
-  const indents = lines.filter(isContent).map(indentOf).filter((n) => n > 0);
-  return indents.length ? Math.min(...indents) : 2;
+const isBlockMapping = (lines: readonly string[], e: Entry) => e.inline === '' && !lines.slice(e.block.start, e.block.end).find(isContent)?.trimStart().startsWith('-');
+
+function reindent(lines: readonly string[], by: number): string[] {
+  return lines.map((l) => (l.trim() === '' ? '' : by >= 0 ? ' '.repeat(by) + l : l.slice(Math.min(-by, indentOf(l)))));
+}
+
+function mergeInto(lines: string[], region: Region, frag: readonly string[], fragRegion: Region, file: string, where: string): void {
+  for (const f of entries(frag, fragRegion)) {
+    const found = entries(lines, region).find((e) => e.key === f.key);
+    if (!found) {
+      let at = region.end;
+      while (at > region.start && !isContent(lines[at - 1]!)) at--;
+      const mine = entries(lines, region);
+      // Entries separated by blank lines (compose services) get one before the new entry too.
+      const spaced = mine.length > 1 && lines[mine[1]!.line - mine[1]!.comments - 1]?.trim() === '';
+      const added = reindent(frag.slice(f.line - f.comments, f.block.end), region.indent - fragRegion.indent);
+      const insert = spaced ? ['', ...added] : added;
+      lines.splice(at, 0, ...insert);
+      region.end += insert.length;
+      continue;
+    }
+    if (!isBlockMapping(frag, f)) continue; // a scalar or sequence the starter set: it wins
+    if (found.inline !== '') {
+      // An alias, a flow mapping or a scalar cannot take keys: say so rather than drop the feature's.
+      const what = found.inline.startsWith('{') ? 'a flow mapping' : found.inline.startsWith('*') ? `an alias (${found.inline})` : 'not a mapping';
+      throw new CliError('plan', `${file}: ${where}${f.key} is ${what}; a feature can only add to block mappings.`, {
+        hint: found.inline.startsWith('*') ? `Write it as a block mapping that merges the alias: "<<: ${found.inline}".` : 'Write it as a block mapping in the template.',
+      });
+    }
+    const before = lines.length;
+    mergeInto(lines, found.block, frag, f.block, file, `${where}${f.key}.`);
+    region.end += lines.length - before;
+  }
+}
+
+function locate(lines: string[], keyPath: readonly string[], file: string): Region {
+  let region: Region = { start: 0, end: lines.length, indent: 0 };
+  for (const [i, key] of keyPath.entries()) {
+    const found = entries(lines, region).find((e) => e.key === key);
+    const at = keyPath.slice(0, i + 1).join('.');
+    if (!found) throw new CliError('plan', `${file} has no ${at} to add to.`, { hint: 'The template and the feature do not fit; nothing was written.' });
+    if (!isBlockMapping(lines, found)) throw new CliError('plan', `${file}: ${at} is not a block mapping; a feature can only add to block mappings.`);
+    region = found.block;
+  }
+  return region;
+}
+
+/** The mapping at `fragmentPath` of the YAML text `fragment`, merged into the one at `keyPath` of `text`. */
+export function mergeYaml(text: string, keyPath: readonly string[], fragment: { text: string; path: readonly string[]; name: string }, file: string): string {
+  const lines = text.split('\n');
+  const frag = fragment.text.split('\n');
+  mergeInto(lines, locate(lines, keyPath, file), frag, locate(frag, fragment.path, fragment.name), file, keyPath.length ? `${keyPath.join('.')}.` : '');
+  const out = lines.join('\n');
+  try {
+    parse(out);
+  } catch (err) {
+    throw new CliError('plan', `Merging ${fragment.name} into ${file} made invalid YAML (${(err as Error).message.split('\n')[0]}).`, { hint: 'The template or the feature is broken; nothing was written.' });
+  }
+  return out;
+}
+
+/** The top-level keys of a fragment, for checking what it holds. */
+export function topLevelKeys(text: string): string[] {
+  const lines = text.split('\n');
+  return entries(lines, { start: 0, end: lines.length, indent: 0 }).map((e) => e.key);
 }
