@@ -24,8 +24,9 @@ export function slotMarkers(text: string): { line: number; name: string; indent:
   });
 }
 
+/** The file's lines without its final line break; blank lines it ends with are kept (a README section's). */
 function contributionLines(text: string): string[] {
-  const lines = text.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n');
+  const lines = text.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n');
   return lines.length === 1 && lines[0] === '' ? [] : lines;
 }
 
