@@ -17,6 +17,7 @@ import { adaptPackageJson } from './package-manager.js';
 import { outputPath, slotContribution } from './paths.js';
 import { isRendered, renderEjs, renderPlaceholders, type RenderData } from './render.js';
 import { applySlot, missingTarget, type SlotContribution } from './slots.js';
+import { pruneUvLock } from './uv-lock.js';
 import { mergeYaml, topLevelKeys } from './yaml-blocks.js';
 
 export interface PlannedFile {
@@ -135,9 +136,6 @@ function namePackages(files: Iterable<PlannedFile>, answers: Answers): void {
     file.content = Buffer.from(`${JSON.stringify(adaptPackageJson(pkg, name, answers.packageManager), null, 2)}\n`);
   }
 }
-
-// Until plan/uv-lock.ts lands: the lock is kept as the template has it.
-const pruneUvLock = (lock: string, _pyproject: string): string => lock;
 
 /** Each uv.lock holds every package any layer or feature may add; keep what its pyproject.toml needs. */
 function pruneLocks(byPath: Map<string, PlannedFile>): void {
