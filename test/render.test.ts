@@ -200,3 +200,17 @@ it('templates directory holds no stray build output', () => {
     }
   }
 });
+
+describe('renderTemplateFile: insert-only files skip EJS with the same output', () => {
+  it.each([
+    ['name = "<%= pythonPackage %>"\n', { pythonPackage: 'a&b' }],
+    ['<%- title %> and <%= title %>\n', { title: `"quoted" <b>'x'</b>` }],
+  ])('%j', async (source, data) => {
+    const { renderTemplateFile } = await import('../generators/plan/render.js');
+    expect(renderTemplateFile('f.ejs', source, data, false)).toBe(renderEjs('f.ejs', source, data));
+  });
+  it('code still goes through EJS', async () => {
+    const { renderTemplateFile } = await import('../generators/plan/render.js');
+    expect(renderTemplateFile('f.ejs', '<% if (x) { %>yes<% } %>', { x: true }, false)).toBe('yes');
+  });
+});

@@ -4,7 +4,6 @@
  * then package.json names and the Python locks cut to what each part needs. Pure: bytes in, bytes out.
  */
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { Answers } from '../answers/schema.js';
 import { CliError } from '../errors.js';
 import type { ChosenFeatures } from '../features/choices.js';
@@ -15,7 +14,7 @@ import { MANIFEST_DIR } from './manifest.js';
 import { isMergedOnOverlay, overlayFile } from './overlay.js';
 import { adaptPackageJson } from './package-manager.js';
 import { outputPath, slotContribution } from './paths.js';
-import { isRendered, renderEjs, renderPlaceholders, type RenderData } from './render.js';
+import { isRendered, renderTemplateFile, type RenderData } from './render.js';
 import { applySlot, missingTarget, type SlotContribution } from './slots.js';
 import { pruneUvLock } from './uv-lock.js';
 import { mergeYaml, topLevelKeys } from './yaml-blocks.js';
@@ -36,7 +35,7 @@ interface Layered {
 
 function render(file: TemplateFile, data: RenderData): Buffer {
   if (!isRendered(file.path)) return file.content;
-  return Buffer.from((file.untrusted ? renderPlaceholders : renderEjs)(file.path, file.content.toString('utf8'), data));
+  return Buffer.from(renderTemplateFile(file.path, file.content.toString('utf8'), data, file.untrusted === true));
 }
 
 /** One file of a layer: a slot contribution, or laid over (merged into, for package.json/pyproject.toml) what is below. */
@@ -83,20 +82,14 @@ function applySlots(layered: Layered): void {
   }
 }
 
-/** The feature's compose.yml or ci.yml, rendered, checked to be YAML holding only `allowed` top-level keys. */
+/** The feature's compose.yml or ci.yml, rendered, holding only `allowed` top-level keys. */
 function fragment(feature: LoadedFeature, name: string, data: RenderData, allowed?: readonly string[]): { text: string; name: string; keys: string[] } | undefined {
   const file = feature.files.find((f) => f.path === name || f.path === `${name}.ejs`);
   if (!file) return undefined;
   const text = render(file, data).toString('utf8');
   const shown = `the feature ${feature.meta.id}'s ${name}`;
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (err) {
-    throw new CliError('plan', `${shown} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError('plan', `${shown} must hold a mapping.`);
   const keys = topLevelKeys(text);
+  if (keys.length === 0) throw new CliError('plan', `${shown} must hold a block mapping.`);
   const extra = allowed ? keys.filter((k) => !allowed.includes(k)) : [];
   if (extra.length) throw new CliError('plan', `${shown} may hold only ${allowed!.map((k) => `"${k}"`).join(' and ')}; it has ${extra.join(', ')}.`);
   return { text, name: shown, keys };

@@ -7,6 +7,18 @@ import { CliError } from '../errors.js';
 
 export type RenderData = Readonly<Record<string, string | number | boolean>>;
 
+/** Only `<%= name %>` / `<%- name %>` tags: no code, no whitespace trimming. */
+const CODE_TAG = /<%(?![=-]\s*[A-Za-z_$][\w$]*\s*%>)/;
+
+/**
+ * A trusted template's file: EJS, except that a file whose tags only insert variables (a 650 KB uv.lock
+ * naming the project) is filled in directly, with the same output, instead of compiled as JavaScript.
+ */
+export function renderTemplateFile(templatePath: string, source: string, data: RenderData, untrusted: boolean): string {
+  if (untrusted || !CODE_TAG.test(source)) return renderPlaceholders(templatePath, source, data);
+  return renderEjs(templatePath, source, data);
+}
+
 export function isRendered(templatePath: string): boolean {
   return templatePath.endsWith('.ejs');
 }
