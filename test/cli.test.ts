@@ -59,6 +59,17 @@ describe('the built CLI without a terminal', () => {
     expect(listTree(tmp.dir)).toEqual([]);
   });
 
+  it('a name only a feature locks ("redis") is free without it and refused with it', async () => {
+    const withCache = await runCli(['redis', '--template', 'fastapi', '--cache', 'redis', '--no-install', '--no-git'], { cwd: tmp.dir });
+    expect(withCache.exitCode).toBe(2);
+    expect(withCache.stderr).toMatch(/"redis" is the name of one of the starter's Python dependencies/);
+    expect(listTree(tmp.dir)).toEqual([]);
+    const without = await runCli(['redis', '--template', 'fastapi', '--no-install', '--no-git'], { cwd: tmp.dir });
+    expect(without.exitCode, without.stderr).toBe(0);
+    const lock = fs.readFileSync(path.join(tmp.dir, 'redis', 'uv.lock'), 'utf8');
+    expect([...lock.matchAll(/^name = "redis"$/gm)]).toHaveLength(1);
+  });
+
   it('hybrid --dry-run plans one install per part, prisma generate in the gateway, then git', async () => {
     const r = await runCli(['svc', '-t', 'hybrid', '--dry-run', '--json'], { cwd: tmp.dir });
     expect(r.exitCode, r.stderr).toBe(0);

@@ -185,6 +185,12 @@ describe('slots', () => {
     const src = 'from app.core import A\nfrom app.x import B\n# slot: imports, sorted\n\nX = 1\n';
     expect(applySlot(src, c('imports', 'from app.cache import C\n'))).toBe('from app.cache import C\nfrom app.core import A\nfrom app.x import B\n# slot: imports, sorted\n\nX = 1\n');
   });
+  it('adds to the sorted block above across the blank lines between, which stay', () => {
+    const src = 'from app.core import A\n\n# slot: imports, sorted\n\nX = 1\n';
+    const once = applySlot(src, c('imports', 'from app.x import B\n'));
+    expect(once).toBe('from app.core import A\nfrom app.x import B\n\n# slot: imports, sorted\n\nX = 1\n');
+    expect(applySlot(once, c('imports', 'from app.cache import C'))).toBe('from app.cache import C\nfrom app.core import A\nfrom app.x import B\n\n# slot: imports, sorted\n\nX = 1\n');
+  });
   it('end appends', () => expect(applySlot('A=1\n', c('end', '\nB=2\n'))).toBe('A=1\n\nB=2\n'));
   it('a missing slot names the file and the slots it has', () => {
     expect(() => applySlot('# slot: a\n', c('b', 'x'))).toThrow(/slot "b" of f, which has no such slot/);

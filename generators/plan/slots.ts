@@ -1,8 +1,9 @@
 /**
  * Slot contributions: lines a layer or feature adds to a named slot of another file, instead of replacing
  * it. A slot is a comment line reading `slot: <name>` (after `//`, `#` or `<!--`); lines go just above it,
- * indented like it, and the marker stays for the next contribution. `, sorted` after the name keeps the
- * block above the marker sorted (Python imports). The slot `end` appends to the file. Pure.
+ * indented like it, and the marker stays for the next contribution. `, sorted` after the name adds them
+ * to the block of lines above the marker (across blank lines) and keeps it sorted (Python imports). The
+ * slot `end` appends to the file. Pure.
  */
 import { CliError } from '../errors.js';
 
@@ -45,14 +46,19 @@ export function applySlot(text: string, c: SlotContribution): string {
   }
   const { line, indent, sorted } = markers[0]!;
   const lines = text.split('\n');
-  lines.splice(line, 0, ...added.map((l) => (l.trim() === '' ? '' : indent + l)));
-  if (sorted) {
-    const markerAt = line + added.length;
-    let top = markerAt;
-    while (top > 0 && lines[top - 1]!.trim() !== '') top--;
-    const block = lines.slice(top, markerAt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    lines.splice(top, block.length, ...block);
+  const indented = added.map((l) => (l.trim() === '' ? '' : indent + l));
+  if (!sorted) {
+    lines.splice(line, 0, ...indented);
+    return lines.join('\n');
   }
+  // A sorted slot's lines join the block just above it, across the blank lines between (isort
+  // wants one between the imports and a comment), and the block is kept sorted.
+  let end = line;
+  while (end > 0 && lines[end - 1]!.trim() === '') end--;
+  let top = end;
+  while (top > 0 && lines[top - 1]!.trim() !== '') top--;
+  const block = [...lines.slice(top, end), ...indented.filter((l) => l !== '')].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  lines.splice(top, end - top, ...block);
   return lines.join('\n');
 }
 

@@ -116,8 +116,12 @@ export function pruneUvLock(lock: string, pyproject: string): string {
   for (const p of packages) byName.set(normalise(p.name), [...(byName.get(normalise(p.name)) ?? []), p]);
   const reached = new Set<string>([normalise(root.name)]);
   const queue: LockDep[] = rootDeps.filter((d) => !dropped.has(normalise(d.name)));
+  const rootName = normalise(root.name);
+  // A dependency named like the project: kept, so the name clash is refused with a clear message.
+  let dependsOnItsName = false;
   for (let dep = queue.shift(); dep; dep = queue.shift()) {
     const name = normalise(dep.name);
+    if (name === rootName) dependsOnItsName = true;
     const firstVisit = !reached.has(name);
     reached.add(name);
     for (const p of byName.get(name) ?? []) {
@@ -126,10 +130,13 @@ export function pruneUvLock(lock: string, pyproject: string): string {
     }
   }
 
-  const rootName = normalise(root.name);
-  const kept = texts.filter((t) => reached.has(normalise(nameOf(t))) && normalise(nameOf(t)) !== rootName);
+  const rootAt = packages.indexOf(root);
+  const kept = texts.filter((t, i) => {
+    const name = normalise(nameOf(t));
+    return i !== rootAt && reached.has(name) && (name !== rootName || dependsOnItsName);
+  });
   // The template's lock holds the project under a placeholder name: put it where uv sorts the real one.
-  const rootText = dropRootLines(texts.find((t) => normalise(nameOf(t)) === rootName)!, dropped);
+  const rootText = dropRootLines(texts[rootAt]!, dropped);
   const at = kept.findIndex((t) => normalise(nameOf(t)) > rootName);
   kept.splice(at < 0 ? kept.length : at, 0, rootText);
   // Blocks are separated by one blank line, whichever was last before.

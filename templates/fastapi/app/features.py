@@ -7,6 +7,7 @@ registry puts their tables into Base.metadata: alembic/env.py imports it for aut
 """
 
 from app.core.features import Feature
+
 # slot: imports, sorted (features' imports join the block above in isort's order)
 
 FEATURES: tuple[Feature, ...] = (

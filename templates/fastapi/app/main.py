@@ -11,6 +11,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from app.api.routes import docs, health, users
+from app.core.cache import NO_CACHE
 from app.core.config import Settings, load_settings
 from app.core.db import Database
 from app.core.errors import http_error_handler, validation_error_handler
@@ -36,7 +37,9 @@ PROBE_PATHS = ("/healthz", "/readyz")
 def create_app(settings: Settings | None = None, features: Sequence[Feature] = FEATURES) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings.log_level, json_logs=settings.log_json)
-    readiness_checks = merge_readiness_checks({"database": health.database_ready}, features)
+    readiness_checks, noncritical_checks = merge_readiness_checks(
+        {"database": health.database_ready}, features
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -110,7 +113,9 @@ def create_app(settings: Settings | None = None, features: Sequence[Feature] = F
         },
     )
     app.state.settings = settings
-    health.add_probe_routes(app, readiness_checks)
+    # What services read through (app/core/cache.py); a feature's lifespan may set a real one.
+    app.state.cache = NO_CACHE
+    health.add_probe_routes(app, readiness_checks, noncritical_checks)
     app.include_router(users.router)
     for feature in features:
         for router in feature.routers:

@@ -127,6 +127,13 @@ class Status(BaseModel):
     status: str
 
 
+class Readiness(Status):
+    """/readyz when ready. `checks` names the non-critical dependencies (a cache), if any:
+    while one is unavailable, status is "degraded" and the instance stays in rotation."""
+
+    checks: dict[str, Literal["ok", "unavailable"]] | SkipJsonSchema[None] = None
+
+
 class FieldError(BaseModel):
     """One invalid input of a 422 problem."""
 

@@ -51,6 +51,8 @@ _RESERVED_CLASSES = frozenset(
     }
 )  # fmt: skip
 _FEATURES_TUPLE = re.compile(r"(FEATURES\s*:[^=\n]*=\s*\()([^)]*)(\))")
+# The marker line create-polyglot-backend's features also add above (group 1: its indent).
+_FEATURES_SLOT = re.compile(r"^([ \t]*)# slot: features\b", re.MULTILINE)
 
 
 class GeneratorError(Exception):
@@ -229,11 +231,18 @@ def register_feature(source: str, names: Names) -> str:
             f"{FEATURES_FILE}: cannot find `FEATURES: tuple[Feature, ...] = (...)`; "
             "register the feature by hand."
         )
-    items = [item.strip() for item in match.group(2).split(",") if item.strip()]
-    items.append(names.constant)
-    listed = f"{items[0]}," if len(items) == 1 else ", ".join(items)
+    body = match.group(2)
+    slot = _FEATURES_SLOT.search(body)
+    if slot is not None:
+        # The starter's layout: one entry per line, new ones just above the slot marker.
+        listed = f"{body[: slot.start()]}{slot.group(1)}{names.constant},\n{body[slot.start() :]}"
+    else:  # a registry written by hand: entries are code, never comments
+        items = [item.strip() for item in body.split(",") if item.strip()]
+        items.append(names.constant)
+        listed = f"{items[0]}," if len(items) == 1 else ", ".join(items)
     source = source[: match.start(2)] + listed + source[match.end(2) :]
-    # The import goes after the last top-level import (which may span several lines).
+    # The import goes after the last top-level import (which may span several lines); tidy()
+    # sorts it into place.
     tree = ast.parse(source)
     last_import = max(
         (n.end_lineno or n.lineno for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)),

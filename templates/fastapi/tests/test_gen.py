@@ -4,6 +4,7 @@ The stand-in (not a copy of this project) keeps these tests independent of the r
 generated here already.
 """
 
+import ast
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -104,6 +105,24 @@ def test_generates_chains_and_registers(project: Path) -> None:
     assert "from app.line_items.feature import LINE_ITEMS" in features
     assert "FEATURES: tuple[Feature, ...] = (ORDERS, LINE_ITEMS)" in features
     compile(features, "features.py", "exec")
+
+
+def test_the_starters_registry_gets_one_entry_per_line_above_its_slot() -> None:
+    starter = (
+        "from app.core.features import Feature\n\n# slot: imports, sorted\n\n"
+        "FEATURES: tuple[Feature, ...] = (\n    # slot: features (`gen resource` adds here)\n)\n"
+    )
+    once = gen.register_feature(starter, gen.resource_names("orders"))
+    twice = gen.register_feature(once, gen.resource_names("line-items"))
+    assert "    ORDERS,\n    LINE_ITEMS,\n    # slot: features" in twice
+    registry = next(
+        node.value
+        for node in ast.parse(twice).body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Tuple)
+    )
+    assert isinstance(registry, ast.Tuple)
+    names = [elt.id for elt in registry.elts if isinstance(elt, ast.Name)]
+    assert names[-2:] == ["ORDERS", "LINE_ITEMS"]
 
 
 def test_existing_resources_are_refused_and_nothing_changes(project: Path) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.cache import ReadCache
 from app.core.config import Settings
 from app.core.db import Database
 from app.services.users import UserService
@@ -22,8 +23,14 @@ async def get_database(request: Request) -> Database:
     return db
 
 
+async def get_read_cache(request: Request) -> ReadCache:
+    cache: ReadCache = request.app.state.cache
+    return cache
+
+
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ReadCacheDep = Annotated[ReadCache, Depends(get_read_cache)]
 
 
 async def get_session(db: DatabaseDep) -> AsyncIterator[AsyncSession]:
@@ -34,8 +41,8 @@ async def get_session(db: DatabaseDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-async def get_user_service(session: SessionDep) -> UserService:
-    return UserService(session)
+async def get_user_service(session: SessionDep, cache: ReadCacheDep) -> UserService:
+    return UserService(session, cache)
 
 
 UserServiceDep = Annotated[UserService, Depends(get_user_service)]

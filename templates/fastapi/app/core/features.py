@@ -20,6 +20,9 @@ class Feature:
     routers: Sequence[APIRouter] = ()
     # Check name -> check; /readyz answers 503 when any of them (or the database) fails.
     readiness_checks: Mapping[str, ReadinessCheck] = field(default_factory=dict)
+    # Checks of dependencies the API answers without (a cache): /readyz reports them by name
+    # ("ok" / "unavailable", status "degraded") but stays 200, so the instance stays in rotation.
+    noncritical_checks: Mapping[str, ReadinessCheck] = field(default_factory=dict)
     lifespan: LifespanHook | None = None
     # Settings classes the feature reads from the environment. `python -m app` validates them
     # before serving (a readable error and exit status 2, as for Settings), and .env.example
@@ -29,12 +32,18 @@ class Feature:
 
 def merge_readiness_checks(
     builtin: Mapping[str, ReadinessCheck], features: Sequence[Feature]
-) -> dict[str, ReadinessCheck]:
-    checks = dict(builtin)
+) -> tuple[dict[str, ReadinessCheck], dict[str, ReadinessCheck]]:
+    """(critical, non-critical) checks by name; a name is registered once across both."""
+    critical = dict(builtin)
+    noncritical: dict[str, ReadinessCheck] = {}
     for feature in features:
-        for name, check in feature.readiness_checks.items():
-            # A silent overwrite would drop a check from /readyz.
-            if name in checks:
-                raise ValueError(f"readiness check {name!r} is registered twice")
-            checks[name] = check
-    return checks
+        for into, checks in (
+            (critical, feature.readiness_checks),
+            (noncritical, feature.noncritical_checks),
+        ):
+            for name, check in checks.items():
+                # A silent overwrite would drop a check from /readyz.
+                if name in critical or name in noncritical:
+                    raise ValueError(f"readiness check {name!r} is registered twice")
+                into[name] = check
+    return critical, noncritical

@@ -3,12 +3,14 @@
 import uuid
 from collections.abc import Sequence
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.cache import NO_CACHE, ReadCache
 from app.models import User
 from app.repositories.users import UserRepository
-from app.schemas import UserCreate, UserUpdate
+from app.schemas import UserCreate, UserRead, UserUpdate
 
 
 class UserNotFoundError(Exception):
@@ -19,10 +21,17 @@ class EmailAlreadyRegisteredError(Exception):
     pass
 
 
+def cache_key(user_id: uuid.UUID) -> str:
+    # One user by id, as the API returns it. Lists are not cached: every write would have to
+    # invalidate every page.
+    return f"users:{user_id}"
+
+
 class UserService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: ReadCache = NO_CACHE) -> None:
         self._session = session
         self._users = UserRepository(session)
+        self._cache = cache
 
     async def create(self, data: UserCreate) -> User:
         user = User(**data.model_dump())
@@ -41,6 +50,20 @@ class UserService:
             raise UserNotFoundError
         return user
 
+    async def read(self, user_id: uuid.UUID) -> UserRead:
+        """GET /users/{id}, cache-aside: the cached copy if there is one, else the database's,
+        which is then cached. Writes use get(), which always reads the database."""
+        key = cache_key(user_id)
+        cached = await self._cache.get(key)
+        if cached is not None:
+            try:
+                return UserRead.model_validate_json(cached)
+            except ValidationError:
+                pass  # cached by a version with another shape: a miss, overwritten below
+        user = UserRead.model_validate(await self.get(user_id))
+        await self._cache.set(key, user.model_dump_json())
+        return user
+
     async def list_page(self, *, offset: int, limit: int) -> tuple[Sequence[User], int]:
         return await self._users.list_page(offset=offset, limit=limit), await self._users.count()
 
@@ -53,9 +76,13 @@ class UserService:
         except IntegrityError as exc:
             await self._session.rollback()
             raise EmailAlreadyRegisteredError from exc
+        # After the commit. A read racing the write may cache the old row again, but only until
+        # the cache's TTL ends.
+        await self._cache.delete(cache_key(user_id))
         return user
 
     async def delete(self, user_id: uuid.UUID) -> None:
         user = await self.get(user_id)
         await self._users.delete(user)
         await self._session.commit()
+        await self._cache.delete(cache_key(user_id))

@@ -73,6 +73,40 @@ def test_a_readiness_check_name_is_registered_once(settings: Settings) -> None:
         create_app(settings, features=[make_feature([], name="database")])
 
 
+async def passing_check(app: FastAPI) -> None:
+    return None
+
+
+async def failing_check(app: FastAPI) -> None:
+    raise ConnectionError("cache unreachable")
+
+
+async def test_noncritical_checks_are_reported_without_deciding_readiness(
+    settings: Settings,
+) -> None:
+    for check, status, state in (
+        (passing_check, "ok", "ok"),
+        (failing_check, "degraded", "unavailable"),
+    ):
+        feature = Feature(name="cache", noncritical_checks={"cache": check})
+        app = create_app(settings, features=[feature])
+        async with running(app), client_for(app) as client:
+            response = await client.get("/readyz")
+        assert response.status_code == 200
+        assert response.json() == {"status": status, "checks": {"cache": state}}
+
+
+def test_a_check_name_is_registered_once_across_critical_and_noncritical(
+    settings: Settings,
+) -> None:
+    twice = [
+        Feature(name="a", readiness_checks={"cache": passing_check}),
+        Feature(name="b", noncritical_checks={"cache": passing_check}),
+    ]
+    with pytest.raises(ValueError, match="'cache' is registered twice"):
+        create_app(settings, features=twice)
+
+
 class NeedsToken(BaseSettings):
     extra_token: str  # required: no default
 

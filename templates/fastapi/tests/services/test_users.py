@@ -5,8 +5,13 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.schemas import UserCreate, UserUpdate
-from app.services.users import EmailAlreadyRegisteredError, UserNotFoundError, UserService
+from app.schemas import UserCreate, UserRead, UserUpdate
+from app.services.users import (
+    EmailAlreadyRegisteredError,
+    UserNotFoundError,
+    UserService,
+    cache_key,
+)
 
 
 @pytest.fixture
@@ -47,3 +52,48 @@ async def test_missing_user_raises(session: AsyncSession) -> None:
         await service.update(uuid.uuid4(), UserUpdate(name="Nobody"))
     with pytest.raises(UserNotFoundError):
         await service.delete(uuid.uuid4())
+
+
+class DictCache:
+    """A ReadCache (app/core/cache.py) in a dict: how the service uses the seam, not a cache."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    async def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    async def set(self, key: str, value: str) -> None:
+        self.values[key] = value
+
+    async def delete(self, key: str) -> None:
+        self.values.pop(key, None)
+
+
+async def test_read_goes_through_the_cache_and_writes_invalidate(session: AsyncSession) -> None:
+    cache = DictCache()
+    service = UserService(session, cache)
+    user = await service.create(new_user())
+    key = cache_key(user.id)
+    assert key not in cache.values  # nothing is cached for a write
+    first = await service.read(user.id)
+    assert UserRead.model_validate_json(cache.values[key]) == first
+    cache.values[key] = first.model_copy(update={"name": "From the cache"}).model_dump_json()
+    assert (await service.read(user.id)).name == "From the cache"
+    await service.update(user.id, UserUpdate(name="Grace B. Hopper"))
+    assert key not in cache.values
+    assert (await service.read(user.id)).name == "Grace B. Hopper"
+    await service.delete(user.id)
+    assert key not in cache.values
+    with pytest.raises(UserNotFoundError):
+        await service.read(user.id)
+    assert key not in cache.values  # a 404 is not cached
+
+
+async def test_a_cached_value_of_another_shape_is_a_miss(session: AsyncSession) -> None:
+    cache = DictCache()
+    service = UserService(session, cache)
+    user = await service.create(new_user())
+    cache.values[cache_key(user.id)] = '{"id": "written by an older version"}'
+    assert (await service.read(user.id)).email == "grace@example.com"
+    assert UserRead.model_validate_json(cache.values[cache_key(user.id)]).id == user.id

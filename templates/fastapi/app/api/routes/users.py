@@ -54,7 +54,7 @@ async def list_users(
 @router.get("/{user_id}", responses=NOT_FOUND)
 async def get_user(user_id: uuid.UUID, service: UserServiceDep) -> UserRead:
     try:
-        return UserRead.model_validate(await service.get(user_id))
+        return await service.read(user_id)
     except UserNotFoundError:
         raise _not_found() from None
 
