@@ -127,11 +127,15 @@ class Status(BaseModel):
     status: str
 
 
-class Readiness(Status):
-    """/readyz when ready. `checks` names the non-critical dependencies (a cache), if any:
-    while one is unavailable, status is "degraded" and the instance stays in rotation."""
+CheckState = Literal["ok", "unavailable"]
 
-    checks: dict[str, Literal["ok", "unavailable"]] | SkipJsonSchema[None] = None
+
+class Readiness(Status):
+    """/readyz when ready. With non-critical dependencies (a cache), `checks` names every
+    check: while a non-critical one is unavailable, status is "degraded" and the instance
+    stays in rotation."""
+
+    checks: dict[str, CheckState] | SkipJsonSchema[None] = None
 
 
 class FieldError(BaseModel):

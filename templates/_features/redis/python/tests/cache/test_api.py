@@ -47,7 +47,10 @@ async def test_with_redis_down_the_api_answers_and_readyz_says_degraded(
         assert (await client.get(f"/users/{user['id']}")).json()["name"] == "Ada King"
         ready = await client.get("/readyz")
         assert ready.status_code == 200
-        assert ready.json() == {"status": "degraded", "checks": {"cache": "unavailable"}}
+        assert ready.json() == {
+            "status": "degraded",
+            "checks": {"database": "ok", "cache": "unavailable"},
+        }
     assert app.state.cache is NO_CACHE  # closed at shutdown
 
 
@@ -81,7 +84,10 @@ async def test_a_read_is_cached_then_served_from_redis(
     store, prefix = redis
     app = cached_app(settings)
     async with running(app), client_for(app) as client:
-        assert (await client.get("/readyz")).json() == {"status": "ok", "checks": {"cache": "ok"}}
+        assert (await client.get("/readyz")).json() == {
+            "status": "ok",
+            "checks": {"database": "ok", "cache": "ok"},
+        }
         user = await create_user(client)
         key = f"{prefix}users:{user['id']}"
         assert await store.exists(key) == 0  # a write caches nothing
