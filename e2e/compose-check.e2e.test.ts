@@ -68,11 +68,17 @@ describe('the starters', () => {
     await buildCli();
   }, 120_000);
 
-  it.each(availableTemplates())('%s: docker-compose.yml is valid Compose', async (id) => {
-    const r = await runCli([`compose-${id}`, '--template', id, '--no-install', '--no-git'], { cwd: tmp.dir, env: { CI: 'true' } });
+  // Each starter alone and with the feature that adds a compose service (the cache's Redis).
+  const cases = availableTemplates().flatMap((id) => [
+    { id, flags: [] as string[], name: `compose-${id}` },
+    { id, flags: ['--cache', 'redis'], name: `compose-${id}-redis` },
+  ]);
+  it.each(cases)('$name: docker-compose.yml is valid Compose', async ({ id, flags, name }) => {
+    const r = await runCli([name, '--template', id, ...flags, '--no-install', '--no-git'], { cwd: tmp.dir, env: { CI: 'true' } });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    const file = path.join(tmp.dir, `compose-${id}`, 'docker-compose.yml');
+    const file = path.join(tmp.dir, name, 'docker-compose.yml');
     const yaml = fs.readFileSync(file, 'utf8');
+    if (flags.length) expect(yaml).toMatch(/^ {2}redis:\n {4}image: redis:/m);
     // Variables the file insists on (${NAME:?...}) get a value, as a user's .env would give them.
     const required = [...yaml.matchAll(/\$\{(\w+):?\?/g)].map((m) => m[1]!);
     const env = Object.fromEntries(required.map((name) => [name, `${name.toLowerCase()}-`.padEnd(40, 'x')]));

@@ -107,7 +107,7 @@ describe('express starter: npm run gen resource (plop)', () => {
     const features = fs.readFileSync(path.join(project, 'src', 'features.ts'), 'utf8');
     expect(features).toContain("import { ordersFeature } from './modules/orders/orders.feature.js';");
     expect(features).toContain("import { lineItemsFeature } from './modules/line-items/line-items.feature.js';");
-    expect(features).toMatch(/features: readonly Feature\[\] = \[\s*ordersFeature\(\),\s*lineItemsFeature\(\),?\s*\]/);
+    expect(features).toMatch(/features: readonly Feature\[\] = \[\n {2}ordersFeature\(\),\n {2}lineItemsFeature\(\),\n {2}\/\/ slot: features/);
   });
 
   it.each(['lint', 'typecheck', 'format:check', 'build'])('npm run %s passes with the generated code', async (script) => {
@@ -245,7 +245,8 @@ describe('fastapi starter: python -m scripts.gen resource', () => {
     const features = fs.readFileSync(path.join(project, 'app', 'features.py'), 'utf8');
     expect(features).toContain('from app.orders.feature import ORDERS');
     expect(features).toContain('from app.line_items.feature import LINE_ITEMS');
-    expect(features).toMatch(/^FEATURES: tuple\[Feature, \.\.\.\] = \(ORDERS, LINE_ITEMS\)$/m);
+    // One entry per line, above the slot marker the starter's own features use too.
+    expect(features).toMatch(/^FEATURES: tuple\[Feature, \.\.\.\] = \(\n {4}ORDERS,\n {4}LINE_ITEMS,\n {4}# slot: features/m);
   });
 
   it.each([
