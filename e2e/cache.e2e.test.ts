@@ -110,6 +110,19 @@ async function exerciseCache(base: string) {
   expect(JSON.parse(redisNow.cli(['GET', key])).name).toBe('Ada, Countess');
 }
 
+/** Starts the built app against the Redis, runs exerciseCache through it, and stops it (exit 0). */
+async function serveAndExercise(cwd: string, cmd: string, args: string[], env: Record<string, string>) {
+  const port = await freePort();
+  const app = startServer(cmd, args, { cwd, env: { ...baseEnv, ...cacheEnv(), ...env, HOST: '127.0.0.1', PORT: String(port) } });
+  try {
+    expect((await waitForHttp(`http://127.0.0.1:${port}/healthz`)).status, app.output()).toBe(200);
+    await exerciseCache(`http://127.0.0.1:${port}`);
+  } finally {
+    const stopped = await stopServer(app);
+    expect(stopped, app.output()).toEqual({ exitCode: 0, signal: undefined, timedOut: false });
+  }
+}
+
 describe.runIf(redisAvailable())('the redis feature end to end', () => {
   describe('express --cache redis', () => {
     const project = path.join(tmp.dir, 'cached-api');
@@ -133,18 +146,7 @@ describe.runIf(redisAvailable())('the redis feature end to end', () => {
     });
 
     it('serves through the cache, and without Redis while it is down', async () => {
-      const port = await freePort();
-      const app = startServer('node', ['dist/server.js'], {
-        cwd: project,
-        env: { ...baseEnv, ...cacheEnv(), NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', PGLITE_DATA_DIR: path.join(tmp.dir, 'pgdata-cache') },
-      });
-      try {
-        expect((await waitForHttp(`http://127.0.0.1:${port}/healthz`)).status, app.output()).toBe(200);
-        await exerciseCache(`http://127.0.0.1:${port}`);
-      } finally {
-        const stopped = await stopServer(app);
-        expect(stopped, app.output()).toEqual({ exitCode: 0, signal: undefined, timedOut: false });
-      }
+      await serveAndExercise(project, 'node', ['dist/server.js'], { NODE_ENV: 'production', PGLITE_DATA_DIR: path.join(tmp.dir, 'pgdata-cache') });
     });
   });
 
@@ -184,18 +186,7 @@ describe.runIf(redisAvailable())('the redis feature end to end', () => {
 
     it('serves through the cache, and without Redis while it is down', async () => {
       await uv(['run', 'alembic', 'upgrade', 'head']);
-      const port = await freePort();
-      const app = startServer(path.join(project, '.venv', 'bin', 'python'), ['-m', 'app'], {
-        cwd: project,
-        env: { ...baseEnv, ...cacheEnv(), HOST: '127.0.0.1', PORT: String(port) },
-      });
-      try {
-        expect((await waitForHttp(`http://127.0.0.1:${port}/healthz`)).status, app.output()).toBe(200);
-        await exerciseCache(`http://127.0.0.1:${port}`);
-      } finally {
-        const stopped = await stopServer(app);
-        expect(stopped, app.output()).toEqual({ exitCode: 0, signal: undefined, timedOut: false });
-      }
+      await serveAndExercise(project, path.join(project, '.venv', 'bin', 'python'), ['-m', 'app'], {});
     });
 
     it('remove redis: the feature goes, the edits stay, every check passes', async () => {
