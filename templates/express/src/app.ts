@@ -57,6 +57,7 @@ export function createApp({
   // Client IPs (rate limiting, logs) come from X-Forwarded-For only behind N trusted proxies.
   app.set('trust proxy', config.TRUST_PROXY);
 
+  for (const feature of features) for (const handler of feature.middleware ?? []) app.use(handler);
   app.use(requestId());
   app.use(requestLogger(logger));
 

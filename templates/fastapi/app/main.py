@@ -37,6 +37,9 @@ PROBE_PATHS = ("/healthz", "/readyz")
 def create_app(settings: Settings | None = None, features: Sequence[Feature] = FEATURES) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings.log_level, json_logs=settings.log_json)
+    for feature in features:
+        if feature.process_setup is not None:
+            feature.process_setup("api")
     readiness_checks, noncritical_checks = merge_readiness_checks(
         {"database": health.database_ready}, features
     )
@@ -123,6 +126,9 @@ def create_app(settings: Settings | None = None, features: Sequence[Feature] = F
     if docs_routes is not None:
         app.include_router(docs_routes)
     app.openapi = problem_openapi(app, unlimited_paths=PROBE_PATHS)  # type: ignore[method-assign]
+    for feature in features:
+        if feature.configure_app is not None:
+            feature.configure_app(app)
     return app
 
 

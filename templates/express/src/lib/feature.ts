@@ -1,5 +1,5 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { ReadCache } from './cache.js';
 import type { Logger } from './logger.js';
@@ -30,6 +30,16 @@ export interface ReadinessCheck {
 export interface Feature {
   /** For logs. */
   name: string;
+  /**
+   * Started before the other features and stopped after them (telemetry: it must be recording before
+   * they start and flush what they did while stopping).
+   */
+  early?: boolean;
+  /**
+   * Handlers that see every request first, before the request id and the request log line, so what
+   * they set up (a trace span) covers the whole request: tracing and metrics.
+   */
+  middleware?: RequestHandler[];
   /** Routers mounted on the API, after rate limiting and JSON body parsing, each under its path. */
   routers?: (deps: FeatureDeps) => { path: string; router: Router }[];
   /** Documents the routes in /openapi.json. */
@@ -53,14 +63,19 @@ export interface Feature {
   stop?: () => Promise<void> | void;
 }
 
+/** Early features first, then the others, each in registry order. */
+function startOrder(features: readonly Feature[]): Feature[] {
+  return [...features.filter((f) => f.early), ...features.filter((f) => !f.early)];
+}
+
 export async function startFeatures(features: readonly Feature[], deps: FeatureDeps) {
-  for (const feature of features) await feature.start?.(deps);
+  for (const feature of startOrder(features)) await feature.start?.(deps);
 }
 
 /** Stops features in reverse start order. Every stop runs even if another fails; then it throws. */
 export async function stopFeatures(features: readonly Feature[], logger: Logger): Promise<void> {
   const failed: string[] = [];
-  for (const feature of [...features].reverse()) {
+  for (const feature of startOrder(features).reverse()) {
     try {
       await feature.stop?.();
     } catch (err) {

@@ -28,6 +28,12 @@ class Feature:
     # before serving (a readable error and exit status 2, as for Settings), and .env.example
     # must document their fields (tests/test_project.py).
     settings: Sequence[type[BaseSettings]] = ()
+    # Process-wide set-up, before the process serves: called by create_app with "api" and by other
+    # entry points (a worker) with their role. A telemetry SDK starts here. Must be idempotent:
+    # tests build many apps in one process.
+    process_setup: Callable[[str], None] | None = None
+    # Called by create_app with the app it built, before it serves: instrument it, add middleware.
+    configure_app: Callable[[FastAPI], None] | None = None
 
 
 def merge_readiness_checks(

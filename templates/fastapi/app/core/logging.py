@@ -6,6 +6,7 @@ from contextvars import ContextVar
 from typing import TextIO
 
 import structlog
+from opentelemetry import trace
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 # Set per request by RequestContextMiddleware. A dedicated ContextVar is cheaper per request
@@ -21,6 +22,17 @@ def add_request_id(logger: WrappedLogger, method_name: str, event_dict: EventDic
     return event_dict
 
 
+def add_trace_context(logger: WrappedLogger, method_name: str, event_dict: EventDict) -> EventDict:
+    """The ids of the span active where the line is logged, named as in the OpenTelemetry log
+    data model, so a line leads to its trace. Without a tracing SDK (the otel feature) no span is
+    ever active and the line carries nothing extra."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event_dict.setdefault("trace_id", format(context.trace_id, "032x"))
+        event_dict.setdefault("span_id", format(context.span_id, "016x"))
+    return event_dict
+
+
 def configure_logging(
     level: str = "INFO", *, json_logs: bool = True, stream: TextIO | None = None
 ) -> None:
@@ -30,6 +42,7 @@ def configure_logging(
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         add_request_id,
+        add_trace_context,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
