@@ -16,6 +16,7 @@ import {
   type OutgoingMessage,
 } from './broker.js';
 import type { Topology } from './topology.js';
+import { tracePublish, traceProcess } from './tracing.js';
 
 export interface AmqpBrokerOptions {
   url: string;
@@ -97,7 +98,10 @@ export class AmqpBroker implements MessageBroker {
       );
     });
     try {
-      await Promise.race([publishConfirmed(publisher, message), timeout]);
+      await Promise.race([
+        tracePublish(message, (traced) => publishConfirmed(publisher, traced)),
+        timeout,
+      ]);
     } finally {
       clearTimeout(timer);
     }
@@ -218,7 +222,7 @@ export class AmqpBroker implements MessageBroker {
     };
     let outcome: HandlerOutcome | 'requeue';
     try {
-      outcome = await consumer.handler(incoming);
+      outcome = await traceProcess(consumer.queue, incoming, () => consumer.handler(incoming));
     } catch (err) {
       logger.error(
         { err, queue: consumer.queue, messageId: incoming.properties.messageId },

@@ -8,6 +8,7 @@ import signal
 
 from app.core.config import Settings, load_from_environment, load_settings
 from app.core.logging import configure_logging
+from app.features import FEATURES
 from app.messaging.settings import MessagingSettings
 from app.worker.runner import Worker
 
@@ -24,6 +25,10 @@ def main() -> None:
     settings = load_settings()
     messaging = load_from_environment(MessagingSettings)
     configure_logging(settings.log_level, json_logs=settings.log_json)
+    # Process-wide set-up of the features (telemetry), before anything opens a connection.
+    for feature in FEATURES:
+        if feature.process_setup is not None:
+            feature.process_setup("worker")
     asyncio.run(_run(settings, messaging))
 
 

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from aio_pika import DeliveryMode, Message
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage
 
+from app.messaging.tracing import publishing
 from app.worker.transport import OutgoingMessage
 
 # A confirm that takes longer than this means the broker is in trouble (or gone): fail the
@@ -64,10 +65,23 @@ class AmqpPublisher:
 
     async def publish(self, message: OutgoingMessage) -> None:
         exchange = await self._exchange(message.exchange)
+        headers: dict[str, object] = dict(message.headers)
+        with publishing(
+            message.exchange,
+            message.routing_key,
+            headers,
+            message_id=message.message_id,
+            correlation_id=message.correlation_id,
+        ):
+            await self._publish(exchange, message, headers)
+
+    async def _publish(
+        self, exchange: AbstractExchange, message: OutgoingMessage, headers: dict[str, object]
+    ) -> None:
         await exchange.publish(
             Message(
                 message.body,
-                headers=dict(message.headers),
+                headers=headers,  # type: ignore[arg-type]
                 content_type="application/json",
                 delivery_mode=DeliveryMode.PERSISTENT,
                 message_id=message.message_id,

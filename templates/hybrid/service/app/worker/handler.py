@@ -18,6 +18,7 @@ from typing import Protocol
 from uuid import UUID
 
 import structlog
+from opentelemetry import trace
 from pydantic import ValidationError
 
 from app.contracts.generated import (
@@ -31,6 +32,7 @@ from app.messaging.topology import Names
 from app.worker.transport import Delivery, HeaderValue, OutgoingMessage, Publisher
 
 logger = structlog.get_logger(__name__)
+tracer = trace.get_tracer(__name__)
 
 ATTEMPT_HEADER = "x-attempt"
 MAX_REMEMBERED_FAILURES = 10_000
@@ -181,7 +183,10 @@ class JobHandler:
 
         started = time.perf_counter()
         try:
-            result = await self.work(job)
+            with tracer.start_as_current_span(
+                f"run {job.kind}", attributes={"job.attempt": attempt}
+            ):
+                result = await self.work(job)
         except Exception as exc:
             if attempt < self.max_attempts:
                 delay_ms = self.retry_delay_ms(attempt)

@@ -19,6 +19,13 @@ UNTRACED_URLS = r"/healthz(\?|$),/readyz(\?|$)"
 
 def setup_process(role: str) -> None:
     start_telemetry(role)
+    # A process without the API's lifespan (a worker) serves /metrics for as long as it runs
+    # (a daemon thread); the API serves it from its lifespan, below.
+    if role != "api" and role not in _process_metrics:
+        _process_metrics[role] = MetricsServer.start(OtelSettings(), role)
+
+
+_process_metrics: dict[str, MetricsServer | None] = {}
 
 
 def instrument_app(app: FastAPI) -> None:
@@ -33,7 +40,7 @@ def instrument_app(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def metrics_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    server = MetricsServer.start(OtelSettings())
+    server = MetricsServer.start(OtelSettings(), "api")
     app.state.metrics_port = None if server is None else server.port
     try:
         yield

@@ -121,13 +121,12 @@ class MetricsServer:
         self.port: int = self._server.server_port
 
     @classmethod
-    def start(cls, settings: OtelSettings) -> "MetricsServer | None":
+    def start(cls, settings: OtelSettings, role: str) -> "MetricsServer | None":
         if not settings.metrics_enabled:
             return None
-        server = cls(settings.otel_exporter_prometheus_host, settings.metrics_port)
-        logger.info(
-            "metrics_serving", host=settings.otel_exporter_prometheus_host, port=server.port
-        )
+        host = settings.otel_exporter_prometheus_host
+        server = cls(host, settings.metrics_port(role))
+        logger.info("metrics_serving", role=role, host=host, port=server.port)
         return server
 
     def close(self) -> None:

@@ -32,10 +32,12 @@ def test_switches_turn_tracing_and_metrics_off() -> None:
     assert not settings(otel_metrics_exporter="none").metrics_enabled
 
 
-def test_metrics_port_is_free_under_test_unless_set() -> None:
-    assert settings(environment="production").metrics_port == 9464
-    assert settings(environment="test").metrics_port == 0
-    assert settings(environment="test", otel_exporter_prometheus_port=9100).metrics_port == 9100
+def test_metrics_port_per_role_free_under_test_and_as_set_when_set() -> None:
+    assert settings(environment="production").metrics_port("api") == 9464
+    assert settings(environment="production").metrics_port("worker") == 9465
+    assert settings(environment="test").metrics_port("api") == 0
+    chosen = settings(environment="test", otel_exporter_prometheus_port=9100)
+    assert chosen.metrics_port("api") == chosen.metrics_port("worker") == 9100
 
 
 def test_service_name_per_process_role() -> None:
@@ -49,7 +51,7 @@ def test_empty_values_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OTEL_EXPORTER_PROMETHEUS_PORT", "")
     loaded = settings(environment="production")
     assert loaded.traces_endpoint is None
-    assert loaded.metrics_port == 9464
+    assert loaded.metrics_port("api") == 9464
 
 
 def test_invalid_values_are_refused() -> None:

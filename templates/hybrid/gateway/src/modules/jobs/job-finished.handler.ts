@@ -11,9 +11,11 @@ import type { JobsService } from './jobs.service.js';
  */
 export function jobFinishedHandler(service: JobsService, logger: Logger): MessageHandler {
   return async ({ body, properties }) => {
+    // The request that submitted the job: its id, carried as the correlation id, is on every line.
+    const log = logger.child({ requestId: properties.correlationId });
     const parsed = parseJobFinished(body);
     if (!parsed.ok) {
-      logger.warn(
+      log.warn(
         { messageId: properties.messageId, reason: parsed.reason },
         'rejected an invalid job.finished.v1 message',
       );
@@ -21,8 +23,8 @@ export function jobFinishedHandler(service: JobsService, logger: Logger): Messag
     }
     const { jobId, status, attempts } = parsed.message;
     const applied = await service.applyFinished(parsed.message);
-    if (applied) logger.info({ jobId, status, attempts }, 'job finished');
-    else logger.info({ jobId, status }, 'job.finished.v1 for a job that is not queued: ignored');
+    if (applied) log.info({ jobId, status, attempts }, 'job finished');
+    else log.info({ jobId, status }, 'job.finished.v1 for a job that is not queued: ignored');
     return 'ack';
   };
 }
