@@ -68,17 +68,26 @@ describe('the starters', () => {
     await buildCli();
   }, 120_000);
 
-  // Each starter alone and with the feature that adds a compose service (the cache's Redis).
+  // Each starter alone, with each feature that adds a compose service (the cache's Redis, the otel
+  // feature's Jaeger), and with both.
   const cases = availableTemplates().flatMap((id) => [
     { id, flags: [] as string[], name: `compose-${id}` },
     { id, flags: ['--cache', 'redis'], name: `compose-${id}-redis` },
+    { id, flags: ['--observability', 'otel'], name: `compose-${id}-otel` },
+    { id, flags: ['--cache', 'redis', '--observability', 'otel'], name: `compose-${id}-redis-otel` },
   ]);
   it.each(cases)('$name: docker-compose.yml is valid Compose', async ({ id, flags, name }) => {
     const r = await runCli([name, '--template', id, ...flags, '--no-install', '--no-git'], { cwd: tmp.dir, env: { CI: 'true' } });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     const file = path.join(tmp.dir, name, 'docker-compose.yml');
     const yaml = fs.readFileSync(file, 'utf8');
-    if (flags.length) expect(yaml).toMatch(/^ {2}redis:\n {4}image: redis:/m);
+    if (flags.includes('redis')) expect(yaml).toMatch(/^ {2}redis:\n {4}image: redis:/m);
+    if (flags.includes('otel')) {
+      expect(yaml).toMatch(/^ {2}jaeger:\n {4}image: jaegertracing\/jaeger:/m);
+      // Every service running a part exports to it; the hybrid's worker too.
+      const exporting = [...yaml.matchAll(/OTEL_EXPORTER_OTLP_ENDPOINT: http:\/\/jaeger:4318/g)].length;
+      expect(exporting).toBe(id === 'hybrid' ? 3 : 1);
+    }
     // Variables the file insists on (${NAME:?...}) get a value, as a user's .env would give them.
     const required = [...yaml.matchAll(/\$\{(\w+):?\?/g)].map((m) => m[1]!);
     const env = Object.fromEntries(required.map((name) => [name, `${name.toLowerCase()}-`.padEnd(40, 'x')]));

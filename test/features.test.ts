@@ -153,22 +153,27 @@ describe('the prompt asks only what flags and presets left open', () => {
   const prompter = {
     text: () => Promise.resolve(undefined),
     confirm: () => Promise.resolve(undefined),
+    // Picks the last choice of each question (the feature, not none).
     select: (o: { message: string; options: readonly { value: string }[] }) => {
       asked.push({ message: o.message, values: o.options.map((x) => x.value) });
-      return Promise.resolve('redis');
+      return Promise.resolve(o.options.at(-1)?.value);
     },
   };
   afterEach(() => void asked.splice(0));
   it('asks each open question with none first', async () => {
     const chosen = await chooseFeatures({ roots, parts, starter: 'fastapi', flags: {}, ask: true, prompter });
-    expect(asked).toEqual([{ message: 'Add a cache?', values: ['none', 'redis'] }]);
-    expect(chosen.answers).toEqual({ cache: 'redis' });
-    expect(chosen.loaded.map((f) => f.meta.id)).toEqual(['redis']);
+    expect(asked).toEqual([
+      { message: 'Add a cache?', values: ['none', 'redis'] },
+      { message: 'Add observability?', values: ['none', 'otel'] },
+    ]);
+    expect(chosen.answers).toEqual({ cache: 'redis', observability: 'otel' });
+    expect(chosen.loaded.map((f) => f.meta.id)).toEqual(['otel', 'redis']);
   });
   it('a flag or a preset answers it; without asking the answer is none', async () => {
-    expect((await chooseFeatures({ roots, parts, starter: 'fastapi', flags: { cache: 'none' }, ask: true, prompter })).answers).toEqual({ cache: 'none' });
-    expect((await chooseFeatures({ roots, parts, starter: 'fastapi', flags: {}, defaults: { cache: 'redis' }, ask: true, prompter })).answers).toEqual({ cache: 'redis' });
-    expect((await chooseFeatures({ roots, parts, starter: 'fastapi', flags: {}, ask: false, prompter })).answers).toEqual({ cache: 'none' });
+    const given = { cache: 'none', observability: 'otel' };
+    expect((await chooseFeatures({ roots, parts, starter: 'fastapi', flags: given, ask: true, prompter })).answers).toEqual(given);
+    expect((await chooseFeatures({ roots, parts, starter: 'fastapi', flags: {}, defaults: { cache: 'redis', observability: 'none' }, ask: true, prompter })).answers).toEqual({ cache: 'redis', observability: 'none' });
+    expect((await chooseFeatures({ roots, parts, starter: 'fastapi', flags: {}, ask: false, prompter })).answers).toEqual({ cache: 'none', observability: 'none' });
     expect(asked).toEqual([]);
   });
 });
@@ -248,7 +253,7 @@ describe('the CLI: --cache, add and remove', () => {
     expect(dry.exitCode, dry.stderr).toBe(0);
     const summary = JSON.parse(dry.stdout) as { change: string; features: Record<string, string>; files: { path: string; outcome: string }[] };
     expect(summary.change).toBe('add redis');
-    expect(summary.features).toEqual({ cache: 'redis' });
+    expect(summary.features).toEqual({ cache: 'redis', observability: 'none' });
     expect(summary.files.find((f) => f.path === 'src/features.ts')?.outcome).toBe('merged');
     expect(read('src/features.ts')).not.toMatch(/redis|cache/i); // a dry run writes nothing
 
@@ -313,7 +318,7 @@ describe('the CLI: --cache, add and remove', () => {
     });
     const r = await runCli(['p', '-t', kit, '--set', 'audit=audit', '--cache', 'redis', '--no-install', '--no-git', '--json'], { cwd: tmp.dir, timeout: 120_000 });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect((JSON.parse(r.stdout) as { features: unknown }).features).toEqual({ audit: 'audit', cache: 'redis' });
+    expect((JSON.parse(r.stdout) as { features: unknown }).features).toEqual({ audit: 'audit', cache: 'redis', observability: 'none' });
     const cwd = path.join(tmp.dir, 'p');
     expect(fs.readFileSync(path.join(cwd, 'src/audit.ts'), 'utf8')).toBe('export const audit = true;\n');
     expect(fs.readFileSync(path.join(cwd, 'src/features.ts'), 'utf8')).toMatch(/^import '\.\/audit\.js';\n(import .*\n)*\/\/ slot: imports/m);

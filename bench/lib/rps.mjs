@@ -9,16 +9,18 @@ import { parseArgs } from 'node:util';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-export function benchOptions() {
+/** The common options, plus a script's own (`extra`, parseArgs options; returned under `values`). */
+export function benchOptions(extra = {}) {
   const { values } = parseArgs({
     options: {
       rounds: { type: 'string', default: '3' },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
       keep: { type: 'boolean', default: false },
+      ...extra,
     },
   });
-  return { rounds: Number(values.rounds), duration: Number(values.duration), connections: Number(values.connections), keep: values.keep };
+  return { rounds: Number(values.rounds), duration: Number(values.duration), connections: Number(values.connections), keep: values.keep, values };
 }
 
 /** A temp work dir and a registry of child processes, all removed/killed on exit. */
@@ -69,8 +71,8 @@ export async function startServer(ws, { cmd, args, cwd, env }) {
   return { port, child };
 }
 
-function wrk(port, opts) {
-  const out = execFileSync('wrk', ['-t2', `-c${opts.connections}`, `-d${opts.duration}s`, '--latency', `http://127.0.0.1:${port}/healthz`], { encoding: 'utf8' });
+function wrk(port, opts, urlPath = '/healthz') {
+  const out = execFileSync('wrk', ['-t2', `-c${opts.connections}`, `-d${opts.duration}s`, '--latency', `http://127.0.0.1:${port}${urlPath}`], { encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const p99 = /99%\s+([\d.]+\w+)/.exec(out)?.[1];
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
@@ -105,4 +107,41 @@ ${title}: GET /healthz, wrk -t2 -c${opts.connections} -d${opts.duration}s, ${opt
 | **ratio** | **${ratio.toFixed(2)}** (target >= ${target.toFixed(2)}) | |
 `);
   process.exitCode = ratio >= target ? 0 : 1;
+}
+
+/**
+ * Several servers against the first one (the baseline), on `urlPath`, in interleaved rounds (the order
+ * rotates every round). targets: { name: lowest ratio to the baseline }. Prints a markdown table; exit
+ * code 1 when a ratio is below its target.
+ */
+export function compareMany(title, servers, opts, { urlPath, targets }) {
+  const names = Object.keys(servers);
+  for (const name of names) wrk(servers[name].port, { ...opts, duration: 3 }, urlPath); // warm-up, discarded
+  const results = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < opts.rounds; i++) {
+    const order = names.map((_, k) => names[(k + i) % names.length]);
+    for (const name of order) {
+      const r = wrk(servers[name].port, opts, urlPath);
+      results[name].push(r);
+      console.error(`round ${i + 1} ${name}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99}`);
+    }
+  }
+  const medians = Object.fromEntries(names.map((n) => [n, median(results[n].map((r) => r.rps))]));
+  const base = medians[names[0]];
+  let missed = false;
+  const rows = names.map((n) => {
+    const ratio = medians[n] / base;
+    const target = targets[n];
+    if (target !== undefined && ratio < target) missed = true;
+    const spread = `${Math.min(...results[n].map((r) => r.rps)).toFixed(0)}–${Math.max(...results[n].map((r) => r.rps)).toFixed(0)}`;
+    return `| ${n} | ${medians[n].toFixed(0)} | ${spread} | ${results[n].at(-1).p99} | ${ratio.toFixed(2)}${target === undefined ? '' : ` (target >= ${target.toFixed(2)})`} |`;
+  });
+  console.log(`
+${title}: GET ${urlPath}, wrk -t2 -c${opts.connections} -d${opts.duration}s, ${opts.rounds} interleaved rounds, median. ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0].model}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}
+
+| server | req/s (median) | min–max | p99 (last round) | ratio to ${names[0]} |
+|---|---|---|---|---|
+${rows.join('\n')}
+`);
+  process.exitCode = missed ? 1 : 0;
 }

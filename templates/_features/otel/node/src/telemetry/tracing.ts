@@ -16,8 +16,8 @@ export interface Tracing {
 /**
  * Registers the global tracer provider: the HTTP middleware, Prisma and the code instrumented with
  * @opentelemetry/api start recording. Spans leave in batches through a bounded queue
- * (OTEL_BSP_MAX_QUEUE_SIZE, 2048 by default): with the backend down, the oldest are dropped rather
- * than memory growing. Sampling comes from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (default
+ * (OTEL_BSP_MAX_QUEUE_SIZE, 2048 by default): with the backend down, spans beyond it are dropped
+ * rather than memory growing. Sampling comes from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (default
  * parentbased_always_on; `parentbased_traceidratio` with 0.1 keeps one trace in ten).
  */
 export function startTracing(

@@ -1,10 +1,12 @@
 """The OpenTelemetry SDK, started once per process (the API server, the worker).
 
 Spans leave in batches through a bounded queue (OTEL_BSP_MAX_QUEUE_SIZE, 2048 by default): with
-the backend down, requests still succeed and the oldest spans are dropped instead of memory
-growing. The SDK flushes what is queued when the process exits (after a graceful SIGTERM too).
+the backend down, requests still succeed and spans beyond it are dropped instead of memory
+growing. What is queued is flushed when the process exits (after a graceful SIGTERM too), for at
+most SHUTDOWN_TIMEOUT_SECONDS.
 """
 
+import atexit
 import os
 import threading
 from dataclasses import dataclass
@@ -42,6 +44,10 @@ class Telemetry:
     metrics: bool
 
 
+# Longest exit waits for the last spans to leave; a backend that has hung must not hold up a
+# SIGTERM past the orchestrator's grace period (the SDK's own exit hook waits up to 30 s).
+SHUTDOWN_TIMEOUT_SECONDS = 5.0
+
 _lock = threading.Lock()
 # What this process started: set once, by the first call of start_telemetry.
 _started: dict[str, Telemetry] = {}
@@ -78,7 +84,10 @@ def start_telemetry(
         endpoint = settings.traces_endpoint
         tracing = span_exporter is not None or endpoint is not None
         if tracing:
-            provider = TracerProvider(resource=resource, sampler=sampler(settings))
+            provider = TracerProvider(
+                resource=resource, sampler=sampler(settings), shutdown_on_exit=False
+            )
+            atexit.register(_shutdown_within, provider, SHUTDOWN_TIMEOUT_SECONDS)
             exporter = span_exporter or OTLPSpanExporter(endpoint=endpoint)
             provider.add_span_processor(BatchSpanProcessor(RedactingSpanExporter(exporter)))
             trace.set_tracer_provider(provider)
@@ -104,11 +113,11 @@ def start_telemetry(
         return telemetry
 
 
-def flush() -> None:
-    """Export the spans ended so far (tests; exit does it by itself)."""
-    provider = trace.get_tracer_provider()
-    if isinstance(provider, TracerProvider):
-        provider.force_flush()
+def _shutdown_within(provider: TracerProvider, seconds: float) -> None:
+    """Flush and stop the provider, giving up after `seconds` (the exporter thread is a daemon)."""
+    stopping = threading.Thread(target=provider.shutdown, name="otel-shutdown", daemon=True)
+    stopping.start()
+    stopping.join(seconds)
 
 
 class MetricsServer:
