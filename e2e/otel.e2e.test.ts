@@ -206,6 +206,15 @@ describe.runIf(goAvailable())('the otel feature end to end (an OpenTelemetry Col
       }
     });
 
+    it('SIGTERM flushes the spans still queued', async () => {
+      // Nothing leaves on the timer: only shutdown can export this request's spans.
+      const served = await serve(project, 'node', ['dist/server.js'], { ...traceEnv(), OTEL_BSP_SCHEDULE_DELAY: '600000', NODE_ENV: 'production', PGLITE_DATA_DIR: path.join(tmp.dir, 'pgdata-express') });
+      const traceId = `5161${TRACE_ID.slice(4)}`;
+      await createUser(served.base, { traceparent: `00-${traceId}-${PARENT_SPAN_ID}-01` });
+      await stopCleanly(served);
+      await backend().waitForTrace(traceId, (found) => found.some((s) => s.kind === SERVER), 30_000);
+    });
+
     it('with the backend down, requests still succeed and memory stays flat', async () => {
       // Kept, the ~6 spans of each of 12,000 requests would be hundreds of MiB (measured: +300 MiB
       // with OTEL_BSP_MAX_QUEUE_SIZE=1000000); the SDK's bounded queue drops them instead (+2 MiB).
@@ -268,6 +277,14 @@ describe.runIf(goAvailable())('the otel feature end to end (an OpenTelemetry Col
       }
     });
 
+    it('SIGTERM flushes the spans still queued', async () => {
+      const served = await serve(project, python, ['-m', 'app'], { ...traceEnv(), OTEL_BSP_SCHEDULE_DELAY: '600000' });
+      const traceId = `5162${TRACE_ID.slice(4)}`;
+      await createUser(served.base, { traceparent: `00-${traceId}-${PARENT_SPAN_ID}-01` });
+      await stopCleanly(served);
+      await backend().waitForTrace(traceId, (found) => found.some((s) => s.kind === SERVER), 30_000);
+    });
+
     it('with the backend down, requests still succeed and memory stays flat', async () => {
       const hung = await hungBackend();
       const served = await serve(project, python, ['-m', 'app'], { OTEL_EXPORTER_OTLP_ENDPOINT: hung.endpoint, RATE_LIMIT_ENABLED: 'false' });
@@ -326,9 +343,10 @@ describe.runIf(goAvailable())('the otel feature end to end (an OpenTelemetry Col
       const common = { ...traceEnv(), AMQP_URL: broker!.url, AMQP_NAMESPACE: 'e2e-otel' };
       const gateway = await serve(gatewayDir, 'node', ['dist/server.js'], { ...common, NODE_ENV: 'production', DATABASE_URL: gatewayDb });
       const workerHealth = await freePort();
+      const workerMetrics = await freePort();
       const worker = startServer(python, ['-m', 'app.worker'], {
         cwd: serviceDir,
-        env: { ...baseEnv, ...common, DATABASE_URL: serviceDb, WORKER_HEALTH_PORT: String(workerHealth), WORKER_PROCESSES: '1', OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) },
+        env: { ...baseEnv, ...common, DATABASE_URL: serviceDb, WORKER_HEALTH_PORT: String(workerHealth), WORKER_PROCESSES: '1', OTEL_EXPORTER_PROMETHEUS_PORT: String(workerMetrics) },
       });
       try {
         await until200(`http://127.0.0.1:${workerHealth}/readyz`, 'the worker', worker.output);
@@ -373,6 +391,12 @@ describe.runIf(goAvailable())('the otel feature end to end (an OpenTelemetry Col
           .filter((l) => l['job_id'] === job.id);
         expect(lines.map((l) => l['event'])).toContain('job_succeeded');
         for (const line of lines) expect(line).toMatchObject({ trace_id: published.traceId, request_id: requestId });
+
+        // The worker's metrics: the job's duration by outcome, jobs in flight, the queue's depth.
+        const metrics = await (await fetch(`http://127.0.0.1:${workerMetrics}/metrics`)).text();
+        expect(metrics).toMatch(/^job_duration_seconds_count\{[^}]*job_outcome="succeeded"[^}]*\} 1\.0$/m);
+        expect(metrics).toMatch(/^jobs_in_flight(_ratio)?\{[^}]*\} 0\.0$/m);
+        expect(metrics).toMatch(/^messaging_queue_depth(_ratio)?\{[^}]*messaging_destination_name="e2e-otel\.jobs\.requested"[^}]*\} \d/m);
       } finally {
         const stopped = await stopServer(worker, 60_000);
         await stopCleanly(gateway);
