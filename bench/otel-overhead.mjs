@@ -56,7 +56,7 @@ for (const [name, extra] of Object.entries(modes)) {
   const common = { ...env, ...extra, LOG_LEVEL: 'info', OTEL_EXPORTER_PROMETHEUS_PORT: metricsPort };
   if (starter === 'express') {
     if (i === 0) sh('npm', ['run', 'build'], project, env);
-    const serverEnv = { ...common, NODE_ENV: 'production', RATE_LIMIT_READ_MAX: '100000000', PGLITE_DATA_DIR: path.join(ws.dir, `pglite-${i}`) };
+    const serverEnv = { ...common, NODE_ENV: 'production', RATE_LIMIT_READ_MAX: '1000000', PGLITE_DATA_DIR: path.join(ws.dir, `pglite-${i}`) };
     servers[name] = await startServer(ws, { cmd: 'node', args: ['dist/server.js'], cwd: project, env: serverEnv });
   } else {
     const databaseUrl = `sqlite+aiosqlite:///${path.join(ws.dir, `db-${i}.sqlite`)}`;
