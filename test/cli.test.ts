@@ -121,7 +121,7 @@ describe('a generated project (no install)', () => {
     const manifest = manifestSchema.parse(JSON.parse(fs.readFileSync(path.join(root, '.polyglot/manifest.json'), 'utf8')));
     expect(manifest.generator.version).toBe(pkgVersion);
     expect(manifest.template.id).toBe('express');
-    expect(manifest.answers).toEqual({ name: 'my-svc', template: 'express', packageManager: 'pnpm', cache: 'none' });
+    expect(manifest.answers).toEqual({ name: 'my-svc', template: 'express', packageManager: 'pnpm', cache: 'none', observability: 'none' });
     const baselineBytes = fs.readFileSync(path.join(root, manifest.baseline.path));
     expect(sha256(baselineBytes)).toBe(manifest.baseline.sha256);
     const baseline = baselineSchema.parse(JSON.parse(gunzipSync(baselineBytes).toString('utf8')));
