@@ -121,6 +121,9 @@ describe('interactive prompts in a real terminal (tmux)', () => {
     await waitForText(s, 'Add a cache?'); // a feature question, asked once the starter is known
     await press(s, 'Down'); // none is preselected; redis is below it
     await press(s, 'Enter');
+    await waitForText(s, 'Add observability?'); // the next feature question
+    await press(s, 'Down'); // otel
+    await press(s, 'Enter');
     await waitForText(s, 'Install dependencies now?');
     await press(s, 'n');
 
@@ -131,6 +134,7 @@ describe('interactive prompts in a real terminal (tmux)', () => {
     expect(manifest['template']['id']).toBe('express');
     expect(manifest['answers']['template']).toBe('express');
     expect(manifest['answers']['cache']).toBe('redis');
+    expect(manifest['answers']['observability']).toBe('otel');
     expect(fs.existsSync(path.join(project, 'node_modules'))).toBe(false);
     expect(fs.existsSync(path.join(project, 'package-lock.json'))).toBe(false);
     expect(fs.existsSync(path.join(project, '.git'))).toBe(false);
@@ -163,6 +167,8 @@ describe('interactive prompts in a real terminal (tmux)', () => {
     await press(s, 'Enter');
     await waitForText(s, 'Add a cache?');
     await press(s, 'Enter'); // none
+    await waitForText(s, 'Add observability?');
+    await press(s, 'Enter'); // none
     await waitForText(s, 'Install dependencies now?');
     await press(s, 'n');
 
@@ -185,6 +191,8 @@ describe('interactive prompts in a real terminal (tmux)', () => {
       await waitForText(s, 'Which starter?');
       await press(s, 'Enter');
       await waitForText(s, 'Add a cache?');
+      await press(s, 'Enter'); // none
+      await waitForText(s, 'Add observability?');
       await press(s, 'Enter'); // none
       await waitForText(s, 'Install dependencies now?');
       await press(s, 'Enter'); // yes
@@ -213,6 +221,8 @@ describe('interactive prompts in a real terminal (tmux)', () => {
     const kit = path.join(ROOT, 'docs', 'example-org-kit');
     const s = await startCli(['acme-svc', '--template', kit, '--no-git', '--no-install']);
     await waitForText(s, 'Add a cache?'); // the kit extends express, so it takes express's features
+    await press(s, 'Enter');
+    await waitForText(s, 'Add observability?');
     await press(s, 'Enter');
     await waitForText(s, 'Which team owns this service?');
     await type(s, 'Bad Team');
